@@ -1,0 +1,66 @@
+"""The one data model, from annotation to prediction: a document's text and character-offset spans.
+
+Entities are flat spans; an event is a trigger span plus role-typed argument spans. Token tags are
+a derived view (see ``tags.py``); nothing here knows about tokens.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Span:
+    """``text[start:end]`` of the document, with a label (an entity type, event type or role)."""
+
+    start: int
+    end: int
+    label: str
+    text: str
+    score: float | None = None
+
+    def to_dict(self, label_key: str = "type") -> dict:
+        out = {label_key: self.label, "text": self.text, "start": self.start, "end": self.end}
+        if self.score is not None:
+            out["score"] = round(float(self.score), 4)
+        return out
+
+
+@dataclass(frozen=True)
+class Event:
+    """A trigger span (labelled with the event type) and its arguments (labelled with roles)."""
+
+    trigger: Span
+    arguments: tuple[Span, ...] = ()
+
+    @property
+    def type(self) -> str:
+        return self.trigger.label
+
+    def to_dict(self) -> dict:
+        trigger = self.trigger.to_dict()
+        trigger.pop("type")
+        return {
+            "type": self.type,
+            "trigger": trigger,
+            "arguments": [a.to_dict(label_key="role") for a in self.arguments],
+        }
+
+
+@dataclass
+class Document:
+    id: str
+    text: str
+    entities: list[Span] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "entities": [e.to_dict() for e in self.entities],
+            "events": [e.to_dict() for e in self.events],
+        }
+
+
+def make_span(text: str, start: int, end: int, label: str, score: float | None = None) -> Span:
+    return Span(start=start, end=end, label=label, text=text[start:end], score=score)

@@ -1,0 +1,58 @@
+"""BIO tags as a derived view of spans: two small pure functions and their helpers.
+
+``spans_to_tags`` maps character spans onto words; ``tags_to_spans`` reads spans back from a tag
+sequence, leniently as seqeval's default mode does (an ``I-X`` with no ``B-X`` before it opens a
+span). Round trips are tested both ways in tests/test_tags.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+Offsets = Sequence[tuple[int, int]]
+
+
+def spans_to_tags(word_offsets: Offsets, spans: Iterable[tuple[int, int, str]]) -> list[str]:
+    """IOB2 tags over words for character spans ``(start, end, label)``.
+
+    A span covers the words that overlap it. Where spans overlap on words, the longer (outermost)
+    one is kept, as the guidelines' flat layer does; the other is left out of this view.
+    """
+    tags = ["O"] * len(word_offsets)
+    ordered = sorted(spans, key=lambda s: (-(s[1] - s[0]), s[0]))
+    for start, end, label in ordered:
+        covered = [i for i, (ws, we) in enumerate(word_offsets) if ws < end and start < we]
+        if not covered or any(tags[i] != "O" for i in covered):
+            continue
+        tags[covered[0]] = f"B-{label}"
+        for i in covered[1:]:
+            tags[i] = f"I-{label}"
+    return tags
+
+
+def tags_to_word_spans(tags: Sequence[str]) -> list[tuple[int, int, str]]:
+    """``(first_word, last_word + 1, label)`` for each span in an IOB2 tag sequence."""
+    out: list[tuple[int, int, str]] = []
+    start, label = None, None
+    for i, tag in enumerate(tags):
+        prefix, _, name = tag.partition("-")
+        if prefix == "I" and label == name and start is not None:
+            continue
+        if start is not None:
+            out.append((start, i, label))
+            start, label = None, None
+        if prefix in ("B", "I") and name:
+            start, label = i, name
+    if start is not None:
+        out.append((start, len(tags), label))
+    return out
+
+
+def tags_to_spans(word_offsets: Offsets, tags: Sequence[str]) -> list[tuple[int, int, str]]:
+    """Character spans ``(start, end, label)`` read from IOB2 tags over words."""
+    if len(word_offsets) != len(tags):
+        raise ValueError(f"{len(tags)} tags for {len(word_offsets)} words")
+    return [
+        (word_offsets[s][0], word_offsets[e - 1][1], label)
+        for s, e, label in tags_to_word_spans(tags)
+    ]
