@@ -31,6 +31,58 @@ def _stats(args) -> int:
     return 0
 
 
+def _train(args) -> int:
+    from .train.config import load_config
+    from .train.trainer import train
+
+    config = load_config(args.config)
+    if args.corpus_dir:
+        config.data.corpus_dir = args.corpus_dir
+    train(config, args.output_dir, restart=args.restart, stop_after_epoch=args.stop_after_epoch)
+    return 0
+
+
+def _read_documents(files: list[str]):
+    """Each file is one document; with no file, each non-empty line of standard input is one."""
+    from pathlib import Path
+
+    if files:
+        for name in files:
+            try:
+                yield name, Path(name).read_text(encoding="utf-8")
+            except UnicodeDecodeError as e:
+                raise ValueError(f"{name}: not UTF-8 ({e.reason} at byte {e.start})") from None
+    else:
+        for n, line in enumerate(sys.stdin, 1):
+            if line.strip():
+                yield f"<stdin>:{n}", line.rstrip("\n")
+
+
+def _predict(args) -> int:
+    import json
+
+    from .model.predict import load, predict_stream
+
+    load(args.model)  # fail early, before reading any input, on a bad model directory
+    names, texts = [], []
+
+    def remember():
+        for name, text in _read_documents(args.files):
+            names.append(name)
+            texts.append(text)
+            yield text
+
+    out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
+    try:
+        for i, result in enumerate(predict_stream(remember(), args.model, args.batch_size)):
+            out.write(json.dumps({"document": names[i], **result}, ensure_ascii=False) + "\n")
+            names[i] = texts[i] = None  # nothing accumulates: results stream out
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="arabic-news-tagger", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -42,6 +94,21 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("stats", help="counts per entity type, event type and role")
     p.add_argument("dir", nargs="?", default="data", metavar="DIR")
     p.set_defaults(func=_stats)
+
+    p = sub.add_parser("train", help="fine-tune a tagger as a configuration file says")
+    p.add_argument("--config", required=True, metavar="FILE", help="a TOML file such as configs/tiny.toml")
+    p.add_argument("--output-dir", required=True, metavar="DIR")
+    p.add_argument("--corpus-dir", metavar="DIR", help="override data.corpus_dir")
+    p.add_argument("--restart", action="store_true", help="ignore checkpoints in DIR and start over")
+    p.add_argument("--stop-after-epoch", type=int, metavar="N", help=argparse.SUPPRESS)
+    p.set_defaults(func=_train)
+
+    p = sub.add_parser("predict", help="tag documents; one JSON line out per document")
+    p.add_argument("--model", required=True, metavar="DIR")
+    p.add_argument("files", nargs="*", metavar="FILE", help="one document per file; none: one per line of standard input")
+    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--output", metavar="FILE", help="write here instead of standard output")
+    p.set_defaults(func=_predict)
     return parser
 
 

@@ -1,0 +1,39 @@
+"""AraBERT v0.2 text normalisation, applied one word at a time.
+
+What ``ArabertPreprocessor`` does for the v02 models: tashkeel and tatweel removed, Eastern Arabic
+digits mapped to 0-9, a letter repeated more than twice cut to two, digits and letters glued together
+separated, ``/`` mapped to ``-``. Punctuation is already separated by our word segmentation. We add
+NFKC, which folds presentation forms (ﻻ -> لا) and full-width characters into what the tokenizer knows.
+
+Normalising word by word, never the whole text, is what lets every prediction map back to
+character offsets of the user's original text: word i of the model input is word i of the text.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+SCHEMES = ("arabertv02", "none")
+
+_TASHKEEL_TATWEEL = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e8\u06ea-\u06ed\u0640]")
+_EASTERN_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+_REPEATS = re.compile(r"(\D)\1{2,}")
+_ARABIC_LETTERS = "\u0621-\u063a\u0641-\u064a"
+_DIGIT_LETTER = re.compile(rf"(\d+)([{_ARABIC_LETTERS}]+)")
+_LETTER_DIGIT = re.compile(rf"([{_ARABIC_LETTERS}]+)(\d+)")
+
+
+def normalize_word(word: str, scheme: str = "arabertv02") -> str:
+    """The normalised form of one word; may be empty (a lone diacritic or tatweel)."""
+    if scheme == "none":
+        return word
+    if scheme != "arabertv02":
+        raise ValueError(f"normalization: unknown scheme {scheme!r} (known: {', '.join(SCHEMES)})")
+    word = unicodedata.normalize("NFKC", word)
+    word = _TASHKEEL_TATWEEL.sub("", word)
+    word = word.translate(_EASTERN_DIGITS)
+    word = _REPEATS.sub(r"\1\1", word)
+    word = _DIGIT_LETTER.sub(r"\1 \2", word)
+    word = _LETTER_DIGIT.sub(r"\1 \2", word)
+    return word.replace("/", "-").strip()

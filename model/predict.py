@@ -1,0 +1,250 @@
+"""``predict()``: texts in, entities and events out, every span with offsets into the input text.
+
+    >>> from arabic_news_tagger import predict
+    >>> result = predict("أجرى الرئيس الروسي فلاديمير بوتين محادثة هاتفية مع ترامب", model="runs/tiny")
+    >>> result["entities"][0]        # {"type": "OCC", "text": "الرئيس الروسي", "start": 5, "end": 18, "score": 0.98}
+
+Sentences of all the texts of a call are batched together, sorted by length to cut padding; the
+argument passes of all triggers of a batch run together. The model is loaded once per
+(directory, device) and reused by later calls.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from ..data.document import Document, Event, Span
+from ..data.segment import sentences, words
+from ..data.tags import tags_to_word_spans
+from .encode import Window, best_window_per_word, make_windows, trigger_mask, word_pieces
+from .tagger import ModelDirectoryError, load_tagger
+
+MAX_CHARACTERS = 1_000_000  # per call; see README "Limits"
+_ARABIC = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
+
+
+@dataclass
+class _Sentence:
+    doc: int
+    start: int
+    offsets: list[tuple[int, int]]
+    pieces: list[list[int]] | None = None
+    windows: list[Window] | None = None
+
+
+def resolve_model_path(model: str | Path) -> Path:
+    """A local tagger directory, or a hub repository id downloaded (once) to the local cache."""
+    path = Path(model).expanduser()
+    if path.exists():
+        return path
+    if isinstance(model, str) and re.fullmatch(r"[\w.-]+/[\w.-]+", model):
+        try:
+            from huggingface_hub import snapshot_download
+
+            return Path(snapshot_download(model, allow_patterns=["*.json", "*.safetensors", "*.txt", "*.model", "encoder/*", "README.md"]))
+        except Exception as e:  # the hub client raises many kinds; all mean "not reachable here"
+            raise ModelDirectoryError(
+                f"model {model!r}: no such local directory, and the Hugging Face hub could not provide it ({type(e).__name__}). "
+                "Offline, train one with `arabic-news-tagger train --config configs/tiny.toml` or "
+                "`--config configs/offline-e5-small.toml` and pass its output directory."
+            ) from None
+    raise ModelDirectoryError(f"model {str(model)!r}: no such model directory")
+
+
+class Tagger:
+    """A loaded model and everything needed to predict with it."""
+
+    def __init__(self, model: str | Path, device: str | None = None):
+        self.path = resolve_model_path(model)
+        self.device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
+        self.model, self.tokenizer = load_tagger(self.path, self.device)
+        spec = self.model.spec
+        self.spec = spec
+        self.entity_labels = spec.entity_labels
+        self.trigger_labels = spec.trigger_labels
+        self.argument_labels = spec.argument_labels
+        self.event_index = {t: i for i, t in enumerate(spec.event_types)}
+        # Roles an event type does not admit are masked out of its argument logits.
+        self.role_mask = np.zeros((len(spec.event_types), len(spec.argument_labels)), dtype=bool)
+        for t, i in self.event_index.items():
+            allowed = set(spec.admitted_roles.get(t, []))
+            for j, lab in enumerate(spec.argument_labels):
+                self.role_mask[i, j] = lab == "O" or lab[2:] in allowed
+        self.pad_id = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
+
+    # --- public ------------------------------------------------------------------------------
+
+    def predict_documents(self, texts: Sequence[str], batch_size: int = 32, arguments: bool = True) -> list[Document]:
+        sents: list[_Sentence] = []
+        for d, text in enumerate(texts):
+            if not _ARABIC.search(text):
+                continue  # no Arabic at all: nothing this model was trained to find
+            for s, e in sentences(text):
+                offsets = words(text, s, e)
+                if offsets:
+                    sents.append(_Sentence(d, s, offsets))
+        docs = [Document(id=str(i), text=t) for i, t in enumerate(texts)]
+        for chunk_start in range(0, len(sents), 512):
+            # Bounded chunks: memory stays flat however long the input is.
+            self._predict_sentences(texts, sents[chunk_start:chunk_start + 512], docs, batch_size, arguments)
+        for doc in docs:
+            doc.entities.sort(key=lambda s: s.start)
+            doc.events.sort(key=lambda e: e.trigger.start)
+        return docs
+
+    # --- internals ---------------------------------------------------------------------------
+
+    def _predict_sentences(self, texts, sents: list[_Sentence], docs: list[Document], batch_size: int, arguments: bool) -> None:
+        all_words = [[texts[s.doc][a:b] for a, b in s.offsets] for s in sents]
+        for s, p in zip(sents, word_pieces(self.tokenizer, all_words, self.spec.normalization)):
+            s.pieces = p
+            s.windows = make_windows(p, self.tokenizer.cls_token_id, self.tokenizer.sep_token_id, self.spec.max_length)
+        jobs = [(si, wi) for si, s in enumerate(sents) for wi in range(len(s.windows))]
+        ent_probs: dict[tuple[int, int], np.ndarray] = {}
+        trg_probs: dict[tuple[int, int], np.ndarray] = {}
+        for batch in self._length_sorted_batches(jobs, lambda j: sents[j[0]].windows[j[1]], batch_size):
+            wins = [sents[si].windows[wi] for si, wi in batch]
+            ids, mask = self._pad([w.input_ids for w in wins])
+            with torch.inference_mode():
+                ent, trg = self.model.tag(ids.to(self.device), mask.to(self.device))
+            ent = torch.softmax(ent.float(), -1).cpu().numpy()
+            trg = torch.softmax(trg.float(), -1).cpu().numpy()
+            for k, (job, win) in enumerate(zip(batch, wins)):
+                ent_probs[job] = ent[k, win.first_piece]
+                trg_probs[job] = trg[k, win.first_piece]
+
+        triggers: list[tuple[int, Span, int, int]] = []  # (sentence, trigger span, first word, end word)
+        for si, s in enumerate(sents):
+            text = texts[s.doc]
+            choice = best_window_per_word(s.windows, len(s.offsets))
+            ent = np.stack([ent_probs[(si, wi)][k] for wi, k in choice])
+            trg = np.stack([trg_probs[(si, wi)][k] for wi, k in choice])
+            docs[s.doc].entities.extend(self._spans(text, s.offsets, ent, self.entity_labels))
+            for a, b, label, score in self._word_spans(trg, self.trigger_labels):
+                triggers.append((si, Span(s.offsets[a][0], s.offsets[b - 1][1], label, text[s.offsets[a][0]:s.offsets[b - 1][1]], score), a, b))
+        if not arguments:
+            for si, trig, _, _ in triggers:
+                docs[sents[si].doc].events.append(Event(trig))
+            return
+        self._predict_arguments(texts, sents, triggers, docs, batch_size)
+
+    def _predict_arguments(self, texts, sents, triggers, docs, batch_size) -> None:
+        jobs = []
+        for ti, (si, trig, a, b) in enumerate(triggers):
+            s = sents[si]
+            # The window that holds the trigger whole, with the most context around it.
+            fits = [w for w in s.windows if w.word_start <= a and b <= w.word_end]
+            win = max(fits, key=lambda w: min(a - w.word_start, w.word_end - b)) if fits else s.windows[0]
+            jobs.append((ti, win))
+        results: dict[int, np.ndarray] = {}
+        for batch in self._length_sorted_batches(jobs, lambda j: j[1], batch_size):
+            ids, mask = self._pad([w.input_ids for _, w in batch])
+            tmask, _ = self._pad([trigger_mask(w, triggers[ti][2], triggers[ti][3]) for ti, w in batch], pad=0)
+            types = torch.tensor([self.event_index[triggers[ti][1].label] for ti, _ in batch])
+            with torch.inference_mode():
+                logits = self.model.arguments(ids.to(self.device), mask.to(self.device), tmask.to(self.device), types.to(self.device))
+            probs = torch.softmax(logits.float(), -1).cpu().numpy()
+            for k, (ti, w) in enumerate(batch):
+                p = probs[k, w.first_piece] * self.role_mask[types[k].item()]
+                results[ti] = (w, p / p.sum(-1, keepdims=True))
+        for ti, (si, trig, a, b) in enumerate(triggers):
+            s, text = sents[si], texts[sents[si].doc]
+            win, probs = results[ti]
+            offsets = s.offsets[win.word_start:win.word_end]
+            args = tuple(self._spans(text, offsets, probs, self.argument_labels))
+            docs[s.doc].events.append(Event(trig, args))
+
+    def _length_sorted_batches(self, jobs, window_of, batch_size) -> Iterator[list]:
+        order = sorted(jobs, key=lambda j: len(window_of(j).input_ids))
+        for i in range(0, len(order), batch_size):
+            yield order[i:i + batch_size]
+
+    def _pad(self, seqs: list[list[int]], pad: int | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        n = max(len(s) for s in seqs)
+        value = self.pad_id if pad is None else pad
+        ids = torch.full((len(seqs), n), value, dtype=torch.long)
+        mask = torch.zeros((len(seqs), n), dtype=torch.long)
+        for i, s in enumerate(seqs):
+            ids[i, :len(s)] = torch.tensor(s)
+            mask[i, :len(s)] = 1
+        return ids, mask
+
+    @staticmethod
+    def _word_spans(probs: np.ndarray, labels: list[str]):
+        best = probs.argmax(-1)
+        tags = [labels[i] for i in best]
+        top = probs.max(-1)
+        for a, b, label in tags_to_word_spans(tags):
+            yield a, b, label, float(top[a:b].mean())
+
+    def _spans(self, text: str, offsets, probs: np.ndarray, labels: list[str]) -> Iterator[Span]:
+        for a, b, label, score in self._word_spans(probs, labels):
+            start, end = offsets[a][0], offsets[b - 1][1]
+            yield Span(start, end, label, text[start:end], score)
+
+
+_LOADED: dict[tuple[str, str | None], Tagger] = {}
+
+
+def load(model: str | Path, device: str | None = None) -> Tagger:
+    """The ``Tagger`` for a model, loaded on first use and kept for later calls."""
+    key = (str(Path(model).expanduser().resolve()) if Path(model).expanduser().exists() else str(model), device)
+    if key not in _LOADED:
+        _LOADED[key] = Tagger(model, device)
+    return _LOADED[key]
+
+
+def check_texts(texts) -> tuple[list[str], bool]:
+    if isinstance(texts, str):
+        return [texts], True
+    if isinstance(texts, (bytes, bytearray)):
+        raise TypeError("texts: expected str or a list of str, got bytes (decode it first, e.g. data.decode('utf-8'))")
+    if not isinstance(texts, (list, tuple)):
+        raise TypeError(f"texts: expected str or a list of str, got {type(texts).__name__}")
+    for i, t in enumerate(texts):
+        if not isinstance(t, str):
+            raise TypeError(f"texts[{i}]: expected str, got {type(t).__name__}")
+    return list(texts), False
+
+
+def predict(texts, model: str | Path = "aubmindlab/bert-base-arabertv02", batch_size: int = 32, *,
+            device: str | None = None, arguments: bool = True, max_characters: int = MAX_CHARACTERS):
+    """Entities and events of a text (a dict) or of a list of texts (a list of dicts, in order).
+
+    Each result is ``{"entities": [{type, text, start, end, score}], "events": [{type, trigger:
+    {text, start, end, score}, arguments: [{role, text, start, end, score}]}]}``, and for every span
+    ``text[start:end]`` of the input is the span's text. ``model`` is a directory written by
+    ``arabic-news-tagger train`` or a hub repository holding one.
+    """
+    items, single = check_texts(texts)
+    if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1:
+        raise ValueError(f"batch_size: expected a positive int, got {batch_size!r}")
+    if not isinstance(model, (str, Path)):
+        raise TypeError(f"model: expected a directory path or hub id (str), got {type(model).__name__}")
+    total = sum(len(t) for t in items)
+    if total > max_characters:
+        raise ValueError(f"texts: {total:,} characters exceed max_characters={max_characters:,} for one call; "
+                         "split the input into several calls (or raise max_characters)")
+    docs = load(model, device).predict_documents(items, batch_size=batch_size, arguments=arguments)
+    results = [{k: v for k, v in d.to_dict().items() if k != "id"} for d in docs]
+    return results[0] if single else results
+
+
+def predict_stream(texts: Iterable[str], model: str | Path, batch_size: int = 32, *, documents_per_chunk: int = 64,
+                   device: str | None = None) -> Iterator[dict]:
+    """Results one by one for an iterable of texts, a chunk at a time: memory does not grow with input."""
+    tagger = load(model, device)
+    chunk: list[str] = []
+    for text in texts:
+        chunk.append(text)
+        if len(chunk) == documents_per_chunk:
+            yield from ({k: v for k, v in d.to_dict().items() if k != "id"} for d in tagger.predict_documents(chunk, batch_size))
+            chunk = []
+    if chunk:
+        yield from ({k: v for k, v in d.to_dict().items() if k != "id"} for d in tagger.predict_documents(chunk, batch_size))
