@@ -31,6 +31,13 @@ def _stats(args) -> int:
     return 0
 
 
+def _agreement(args) -> int:
+    from .data.agreement import main
+
+    print(main(args.dir_a, args.dir_b))
+    return 0
+
+
 def _train(args) -> int:
     from .train.config import load_config
     from .train.trainer import train
@@ -94,6 +101,11 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("stats", help="counts per entity type, event type and role")
     p.add_argument("dir", nargs="?", default="data", metavar="DIR")
     p.set_defaults(func=_stats)
+
+    p = sub.add_parser("agreement", help="span+type F1 between two annotations of the same texts")
+    p.add_argument("dir_a", nargs="?", default="data/raw/annotator_a")
+    p.add_argument("dir_b", nargs="?", default="data/raw/annotator_b")
+    p.set_defaults(func=_agreement)
 
     p = sub.add_parser("train", help="fine-tune a tagger as a configuration file says")
     p.add_argument("--config", required=True, metavar="FILE", help="a TOML file such as configs/tiny.toml")

@@ -80,7 +80,10 @@ class Tagger:
 
     # --- public ------------------------------------------------------------------------------
 
-    def predict_documents(self, texts: Sequence[str], batch_size: int = 32, arguments: bool = True) -> list[Document]:
+    def predict_documents(self, texts: Sequence[str], batch_size: int = 32, arguments: bool = True,
+                          gold_triggers: Sequence[Sequence[Span]] | None = None) -> list[Document]:
+        """Documents with predicted spans; ``gold_triggers`` (per text) replaces the predicted
+        triggers for the argument pass, which is how arguments are scored given gold triggers."""
         sents: list[_Sentence] = []
         for d, text in enumerate(texts):
             if not _ARABIC.search(text):
@@ -92,7 +95,7 @@ class Tagger:
         docs = [Document(id=str(i), text=t) for i, t in enumerate(texts)]
         for chunk_start in range(0, len(sents), 512):
             # Bounded chunks: memory stays flat however long the input is.
-            self._predict_sentences(texts, sents[chunk_start:chunk_start + 512], docs, batch_size, arguments)
+            self._predict_sentences(texts, sents[chunk_start:chunk_start + 512], docs, batch_size, arguments, gold_triggers)
         for doc in docs:
             doc.entities.sort(key=lambda s: s.start)
             doc.events.sort(key=lambda e: e.trigger.start)
@@ -100,7 +103,8 @@ class Tagger:
 
     # --- internals ---------------------------------------------------------------------------
 
-    def _predict_sentences(self, texts, sents: list[_Sentence], docs: list[Document], batch_size: int, arguments: bool) -> None:
+    def _predict_sentences(self, texts, sents: list[_Sentence], docs: list[Document], batch_size: int, arguments: bool,
+                           gold_triggers=None) -> None:
         all_words = [[texts[s.doc][a:b] for a, b in s.offsets] for s in sents]
         for s, p in zip(sents, word_pieces(self.tokenizer, all_words, self.spec.normalization)):
             s.pieces = p
@@ -126,6 +130,13 @@ class Tagger:
             ent = np.stack([ent_probs[(si, wi)][k] for wi, k in choice])
             trg = np.stack([trg_probs[(si, wi)][k] for wi, k in choice])
             docs[s.doc].entities.extend(self._spans(text, s.offsets, ent, self.entity_labels))
+            if gold_triggers is not None:
+                s_start, s_end = s.offsets[0][0], s.offsets[-1][1]
+                for g in gold_triggers[s.doc]:
+                    if s_start <= g.start and g.end <= s_end:
+                        covered = [i for i, (ws, we) in enumerate(s.offsets) if ws < g.end and g.start < we]
+                        triggers.append((si, g, covered[0], covered[-1] + 1))
+                continue
             for a, b, label, score in self._word_spans(trg, self.trigger_labels):
                 triggers.append((si, Span(s.offsets[a][0], s.offsets[b - 1][1], label, text[s.offsets[a][0]:s.offsets[b - 1][1]], score), a, b))
         if not arguments:

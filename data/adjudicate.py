@@ -1,0 +1,83 @@
+"""Build the gold corpus from the two raw annotations and the adjudication table.
+
+Gold = what annotators A and B agree on (span, type, role), plus each disagreement the table
+``data/adjudication.tsv`` keeps. Every disagreement must have a row: a new one stops the build, so no
+disagreement is ever settled silently.
+
+    python -m arabic_news_tagger.data.adjudicate data/raw/annotator_a data/raw/annotator_b data/adjudication.tsv data
+"""
+
+from __future__ import annotations
+
+import csv
+import sys
+from pathlib import Path
+
+from .agreement import _items, disagreements
+from .brat import write_ann
+from .corpus import read_corpus
+from .document import Document, Event, Span
+
+
+def _item_key(layer: str, item: tuple) -> tuple:
+    """An agreement item as the table writes it: label first, then offsets (and role)."""
+    if layer == "arguments":
+        doc, ts, te, ttype, role, as_, ae = item
+        return (doc, ttype, ts, te, role, as_, ae)
+    doc, start, end, label = item
+    return (doc, label, start, end)
+
+
+def _row_key(row: dict) -> tuple:
+    n = 6 if row["layer"] == "arguments" else 3
+    parts = row["item"].split(" ")[:n]
+    return (row["document"], *(int(p) if p.isdigit() else p for p in parts))
+
+
+def adjudicate(dir_a: Path, dir_b: Path, table: Path) -> list[Document]:
+    docs_a, schema = read_corpus(dir_a)
+    docs_b, _ = read_corpus(dir_b)
+    with open(table, encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f, delimiter="\t"))
+    decisions = {}
+    for n, row in enumerate(rows, 2):
+        if row["decision"] not in ("keep", "drop"):
+            raise ValueError(f"{table}:{n}: decision must be keep or drop, not {row['decision']!r}")
+        decisions[(row["layer"], row["side"], _row_key(row))] = row["decision"] == "keep"
+    gold: dict[str, set] = {}
+    for layer in ("entities", "triggers", "arguments"):
+        a = set().union(*(_items(d, layer) for d in docs_a))
+        b = set().union(*(_items(d, layer) for d in docs_b))
+        chosen = a & b
+        for side, item in disagreements(docs_a, docs_b, layer):
+            key = (layer, side, _item_key(layer, item))
+            if key not in decisions:
+                raise ValueError(f"{table}: no decision for {layer} {side} {item}")
+            if decisions[key]:
+                chosen.add(item)
+        gold[layer] = chosen
+    out = []
+    for doc in docs_a:
+        text = doc.text
+        ents = sorted((Span(s, e, lab, text[s:e]) for d, s, e, lab in gold["entities"] if d == doc.id), key=lambda x: (x.start, x.end))
+        events = []
+        for d, s, e, typ in sorted(gold["triggers"]):
+            if d != doc.id:
+                continue
+            args = sorted((Span(as_, ae, role, text[as_:ae]) for d2, ts, te, tt, role, as_, ae in gold["arguments"]
+                           if (d2, ts, te, tt) == (d, s, e, typ)), key=lambda x: (x.start, x.end, x.label))
+            events.append(Event(Span(s, e, typ, text[s:e]), tuple(args)))
+        out.append(Document(doc.id, text, ents, events))
+    return out
+
+
+def main(argv: list[str]) -> int:
+    dir_a, dir_b, table, out_dir = map(Path, argv)
+    for doc in adjudicate(dir_a, dir_b, table):
+        write_ann(doc, out_dir / f"{doc.id}.ann")
+    print(f"gold written to {out_dir}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
