@@ -90,6 +90,49 @@ def _predict(args) -> int:
     return 0
 
 
+def _evaluate(args) -> int:
+    from .evaluate.runner import held_out_sequences, print_reports, summary_line, write_reports
+    from .evaluate.scoring import score_all
+
+    seqs = held_out_sequences(args.model, args.corpus_dir, args.batch_size)
+    print(f"held-out documents of {args.model}: {', '.join(seqs.documents)}")
+    print_reports(seqs)
+    scores = score_all(seqs)
+    print(f"\nsummary (micro F1): {summary_line(scores)}")
+    if args.report_json:
+        write_reports(scores, args.report_json, f"Evaluation of {args.model}")
+        print(f"reports: {args.report_json} and {args.report_json.rsplit('.', 1)[0]}.md")
+    return 0
+
+
+def _crossval(args) -> int:
+    from .evaluate.runner import TITLES, crossval, print_reports, write_reports
+    from .train.config import load_config
+
+    config = load_config(args.config)
+    if args.corpus_dir:
+        config.data.corpus_dir = args.corpus_dir
+    result = crossval(config, args.output_dir)
+    print("\n=== leave-one-document-out cross-validation: per fold (micro F1, seqeval default mode) ===")
+    layers = ("entities", "triggers", "arguments_gold_triggers", "arguments_end_to_end")
+    print("| fold | " + " | ".join(layers) + " |")
+    print("|---|" + "---:|" * len(layers))
+    for fold, scores in result["folds"].items():
+        print(f"| {fold} | " + " | ".join(f"{scores[k]['micro']['f1']:.3f}" for k in layers) + " |")
+    pooled = result["pooled"]
+    print("| pooled | " + " | ".join(f"{pooled[k]['micro']['f1']:.3f}" for k in layers) + " |")
+    print("\n=== pooled over folds ===")
+    print_reports(result["pooled_sequences"])
+    if args.report_json:
+        report = {"folds": result["folds"], "pooled": pooled}
+        write_reports(pooled, args.report_json, f"Cross-validation of {args.config} (pooled over folds)")
+        from .io import atomic_write_text
+        import json
+
+        atomic_write_text(args.report_json, json.dumps(report, ensure_ascii=False, indent=2))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="arabic-news-tagger", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -121,6 +164,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--batch-size", type=int, default=32)
     p.add_argument("--output", metavar="FILE", help="write here instead of standard output")
     p.set_defaults(func=_predict)
+
+    p = sub.add_parser("evaluate", help="seqeval reports on the documents the model held out")
+    p.add_argument("--model", required=True, metavar="DIR")
+    p.add_argument("--report-json", metavar="FILE", help="also write the scores as JSON (and Markdown beside it)")
+    p.add_argument("--corpus-dir", metavar="DIR", help="where the held-out documents are (default: the training corpus)")
+    p.add_argument("--batch-size", type=int, default=32)
+    p.set_defaults(func=_evaluate)
+
+    p = sub.add_parser("crossval", help="leave-one-document-out: train and score one model per document")
+    p.add_argument("--config", required=True, metavar="FILE")
+    p.add_argument("--output-dir", default="runs/crossval", metavar="DIR")
+    p.add_argument("--corpus-dir", metavar="DIR")
+    p.add_argument("--report-json", metavar="FILE")
+    p.set_defaults(func=_crossval)
     return parser
 
 

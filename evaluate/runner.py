@@ -1,0 +1,99 @@
+"""``evaluate`` (a trained model on the documents it held out) and ``crossval`` (one model per
+left-out document), with their printed, JSON and Markdown reports."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+
+from arabic_news_tagger.io import atomic_write_text
+
+from ..data.corpus import read_corpus
+from ..model.predict import load
+from .scoring import LAYERS, TagSequences, add_document, score_all, text_report
+
+TITLES = {
+    "entities": "Entities",
+    "triggers": "Event triggers (type-classified)",
+    "triggers_identification": "Event triggers (identification: span only)",
+    "arguments_gold_triggers": "Arguments given gold triggers (role-classified)",
+    "arguments_gold_triggers_identification": "Arguments given gold triggers (identification: span only)",
+    "arguments_end_to_end": "Arguments end to end (from predicted triggers)",
+}
+
+
+def held_out_sequences(model_dir: str | Path, corpus_dir: str | Path | None = None, batch_size: int = 32) -> TagSequences:
+    """Gold and predicted tags of the documents recorded as held out in ``model_dir``, and only those."""
+    tagger = load(model_dir)
+    spec = tagger.spec
+    if not spec.held_out_documents:
+        raise ValueError(f"{model_dir}: this model held out no documents (data.held_out_documents was empty); "
+                         "there is nothing it has not seen to score it on")
+    corpus_dir = corpus_dir or spec.training_config.get("data", {}).get("corpus_dir", "data")
+    documents, _ = read_corpus(corpus_dir)
+    by_id = {d.id: d for d in documents}
+    missing = [d for d in spec.held_out_documents if d not in by_id]
+    if missing:
+        raise ValueError(f"{corpus_dir}: held-out document(s) {missing} of {model_dir} are not in this corpus")
+    trained_on = set(spec.train_documents)
+    gold = [by_id[d] for d in spec.held_out_documents if d not in trained_on]
+    texts = [d.text for d in gold]
+    predicted = tagger.predict_documents(texts, batch_size=batch_size)
+    given_triggers = tagger.predict_documents(texts, batch_size=batch_size, gold_triggers=[[ev.trigger for ev in d.events] for d in gold])
+    seqs = TagSequences()
+    for g, p, pg in zip(gold, predicted, given_triggers):
+        add_document(seqs, g, p, pg)
+    return seqs
+
+
+def print_reports(seqs: TagSequences, out=print) -> None:
+    for layer in LAYERS:
+        for strict in (False, True):
+            out(f"\n=== {TITLES[layer]} — seqeval {'strict IOB2' if strict else 'default'} mode ===")
+            out(text_report(seqs.gold[layer], seqs.pred[layer], strict=strict).rstrip())
+
+
+def markdown_report(scores: dict, title: str) -> str:
+    lines = [f"# {title}", "", f"Documents scored: {', '.join(scores['documents'])}", "",
+             "| layer | P | R | F1 | F1 (strict) | support |", "|---|---:|---:|---:|---:|---:|"]
+    for layer in LAYERS:
+        m, s = scores[layer]["micro"], scores[layer]["strict"]["micro"]
+        lines.append(f"| {TITLES[layer]} | {m['precision']:.3f} | {m['recall']:.3f} | {m['f1']:.3f} | {s['f1']:.3f} | {m['support']} |")
+    for layer in LAYERS:
+        per = scores[layer]["per_type"]
+        if not per:
+            continue
+        lines += ["", f"## {TITLES[layer]}", "", "| type | P | R | F1 | support |", "|---|---:|---:|---:|---:|"]
+        lines += [f"| {t} | {v['precision']:.3f} | {v['recall']:.3f} | {v['f1']:.3f} | {v['support']} |" for t, v in sorted(per.items())]
+    return "\n".join(lines) + "\n"
+
+
+def write_reports(scores: dict, json_path: str | Path, title: str) -> None:
+    json_path = Path(json_path)
+    atomic_write_text(json_path, json.dumps(scores, ensure_ascii=False, indent=2))
+    atomic_write_text(json_path.with_suffix(".md"), markdown_report(scores, title))
+
+
+def summary_line(scores: dict) -> str:
+    return "  ".join(f"{layer}={scores[layer]['micro']['f1']:.3f}" for layer in ("entities", "triggers", "arguments_gold_triggers", "arguments_end_to_end"))
+
+
+def crossval(config, output_dir: str | Path, log=print) -> dict:
+    """Leave-one-document-out: a model per document, trained on the others and scored on it."""
+    from ..data.loader import leave_one_document_out
+    from ..train.trainer import train
+
+    documents, _ = read_corpus(config.data.corpus_dir)
+    pooled, folds = TagSequences(), {}
+    for _, (held,) in leave_one_document_out([d.id for d in documents]):
+        fold_config = copy.deepcopy(config)
+        fold_config.data.held_out_documents = [held]
+        fold_dir = Path(output_dir) / f"fold-{held}"
+        log(f"\n--- fold: {held} held out ---")
+        train(fold_config, fold_dir, log=log)
+        seqs = held_out_sequences(fold_dir, config.data.corpus_dir)
+        folds[held] = score_all(seqs)
+        log(f"fold {held}: {summary_line(folds[held])}")
+        pooled.extend(seqs)
+    return {"folds": folds, "pooled": score_all(pooled), "pooled_sequences": pooled}

@@ -1,0 +1,128 @@
+"""Scores a user can trust: seqeval over word-level IOB2 tags, per layer, on held-out documents only.
+
+Gold and predicted spans are both projected onto the same words (the corpus segmentation), so the
+scores are seqeval's own, in its default (CoNLL) mode and in strict IOB2 mode. Four views:
+
+- ``entities``: the flat entity layer;
+- ``triggers``: event triggers typed with their event type (and ``triggers_identification``, typeless);
+- ``arguments_gold_triggers``: each gold trigger's arguments, tagged with the gold trigger given;
+- ``arguments_end_to_end``: arguments of predicted triggers. A gold event whose trigger was not found
+  (same span and type) counts all its arguments as missed; a spurious trigger's arguments count as
+  false positives.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from ..data.document import Document, Span
+from ..data.segment import sentences, words
+from ..data.tags import spans_to_tags
+
+LAYERS = ("entities", "triggers", "triggers_identification", "arguments_gold_triggers",
+          "arguments_gold_triggers_identification", "arguments_end_to_end")
+
+
+@dataclass
+class TagSequences:
+    """Gold and predicted tag sequences of every layer, accumulated over documents (and folds)."""
+
+    gold: dict[str, list[list[str]]] = field(default_factory=lambda: {k: [] for k in LAYERS})
+    pred: dict[str, list[list[str]]] = field(default_factory=lambda: {k: [] for k in LAYERS})
+    documents: list[str] = field(default_factory=list)
+
+    def add(self, layer: str, gold: list[str], pred: list[str]) -> None:
+        self.gold[layer].append(gold)
+        self.pred[layer].append(pred)
+
+    def extend(self, other: "TagSequences") -> None:
+        for k in LAYERS:
+            self.gold[k].extend(other.gold[k])
+            self.pred[k].extend(other.pred[k])
+        self.documents.extend(other.documents)
+
+
+def _tags(offsets, spans: Sequence[Span], rename=None) -> list[str]:
+    return spans_to_tags(offsets, [(s.start, s.end, rename or s.label) for s in spans])
+
+
+def _inside(span: Span, start: int, end: int) -> bool:
+    return start <= span.start and span.end <= end
+
+
+def add_document(seqs: TagSequences, gold: Document, pred: Document, pred_gold_triggers: Document) -> None:
+    """Project one document's gold and predictions onto its words, sentence by sentence.
+
+    ``pred_gold_triggers`` holds the arguments predicted for the gold triggers.
+    """
+    seqs.documents.append(gold.id)
+    for s, e in sentences(gold.text):
+        offsets = words(gold.text, s, e)
+        if not offsets:
+            continue
+        g_ent = [x for x in gold.entities if _inside(x, s, e)]
+        p_ent = [x for x in pred.entities if _inside(x, s, e)]
+        seqs.add("entities", _tags(offsets, g_ent), _tags(offsets, p_ent))
+        g_ev = [ev for ev in gold.events if _inside(ev.trigger, s, e)]
+        p_ev = [ev for ev in pred.events if _inside(ev.trigger, s, e)]
+        g_trg = [ev.trigger for ev in g_ev]
+        p_trg = [ev.trigger for ev in p_ev]
+        seqs.add("triggers", _tags(offsets, g_trg), _tags(offsets, p_trg))
+        seqs.add("triggers_identification", _tags(offsets, g_trg, "TRIGGER"), _tags(offsets, p_trg, "TRIGGER"))
+
+        by_trigger = {(ev.trigger.start, ev.trigger.end, ev.type): ev for ev in pred_gold_triggers.events}
+        for ev in g_ev:
+            p = by_trigger.get((ev.trigger.start, ev.trigger.end, ev.type))
+            p_args = list(p.arguments) if p else []
+            seqs.add("arguments_gold_triggers", _tags(offsets, ev.arguments), _tags(offsets, p_args))
+            seqs.add("arguments_gold_triggers_identification", _tags(offsets, ev.arguments, "ARG"), _tags(offsets, p_args, "ARG"))
+
+        pred_by_key = {(ev.trigger.start, ev.trigger.end, ev.type): ev for ev in p_ev}
+        gold_keys = set()
+        for ev in g_ev:
+            key = (ev.trigger.start, ev.trigger.end, ev.type)
+            gold_keys.add(key)
+            p = pred_by_key.get(key)
+            seqs.add("arguments_end_to_end", _tags(offsets, ev.arguments), _tags(offsets, p.arguments if p else []))
+        for key, ev in pred_by_key.items():
+            if key not in gold_keys:
+                seqs.add("arguments_end_to_end", ["O"] * len(offsets), _tags(offsets, ev.arguments))
+
+
+def score_layer(gold: list[list[str]], pred: list[list[str]]) -> dict:
+    """seqeval's micro, macro and per-type figures, default mode and strict IOB2."""
+    from seqeval.metrics import classification_report
+    from seqeval.scheme import IOB2
+
+    def figures(**mode):
+        if not any(t != "O" for seq in gold for t in seq) and not any(t != "O" for seq in pred for t in seq):
+            return {"micro": {"precision": 0.0, "recall": 0.0, "f1": 0.0, "support": 0}, "macro": {"precision": 0.0, "recall": 0.0, "f1": 0.0, "support": 0}, "per_type": {}}
+        rep = classification_report(gold, pred, output_dict=True, zero_division=0, **mode)
+        clean = lambda d: {"precision": round(float(d["precision"]), 4), "recall": round(float(d["recall"]), 4),  # noqa: E731
+                           "f1": round(float(d["f1-score"]), 4), "support": int(d["support"])}
+        return {
+            "micro": clean(rep["micro avg"]),
+            "macro": clean(rep["macro avg"]),
+            "per_type": {k: clean(v) for k, v in rep.items() if k not in ("micro avg", "macro avg", "weighted avg")},
+        }
+
+    out = figures()
+    out["strict"] = figures(mode="strict", scheme=IOB2)
+    return out
+
+
+def text_report(gold: list[list[str]], pred: list[list[str]], strict: bool = False) -> str:
+    from seqeval.metrics import classification_report
+    from seqeval.scheme import IOB2
+
+    if not any(t != "O" for seq in gold + pred for t in seq):
+        return "(no spans in gold or prediction)\n"
+    mode = {"mode": "strict", "scheme": IOB2} if strict else {}
+    return classification_report(gold, pred, digits=3, zero_division=0, **mode)
+
+
+def score_all(seqs: TagSequences) -> dict:
+    out = {layer: score_layer(seqs.gold[layer], seqs.pred[layer]) for layer in LAYERS}
+    out["documents"] = list(seqs.documents)
+    return out
