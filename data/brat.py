@@ -18,6 +18,10 @@ from .schema import Schema
 class AnnotationError(ValueError):
     """A corpus file is broken; the message lists ``file:line: what is wrong`` for each problem."""
 
+    def __init__(self, message: str, path: Path | None = None):
+        super().__init__(message)
+        self.path = path
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -80,7 +84,7 @@ def read_text(path: Path) -> str:
         with open(path, encoding="utf-8", newline="") as f:
             return f.read()
     except UnicodeDecodeError as e:
-        raise AnnotationError(f"{path}: not UTF-8 ({e.reason} at byte {e.start})") from None
+        raise AnnotationError(f"{path}: not UTF-8 ({e.reason} at byte {e.start})", path) from None
 
 
 def parse_ann(txt_path: Path, ann_path: Path | None = None) -> AnnFile:

@@ -12,9 +12,25 @@ from __future__ import annotations
 import re
 import unicodedata
 
-_SENTENCE_END = re.compile(r"[.!?؟…]+[\"'”’»)\]]*(?=\s)")
+# Invisible marks (bidi controls, zero-width characters) may sit between a full stop and the space.
+_SENTENCE_END = re.compile(r"[.!?؟…]+[\"'”’»)\]]*(?=[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]*\s)")
 _LINE_BREAK = re.compile(r"[\n\r\u2028\u2029\x0b\x0c\x1c\x1d\x1e\x85]+")
 _NUMBER_JOINERS = ".,:٫٬"
+
+
+def _emoji_glue(text: str, i: int, token_start: int) -> bool:
+    """Whether ``text[i]`` continues the emoji token that ends just before it.
+
+    Skin-tone modifiers, a flag's second regional indicator, and the character after a zero-width
+    joiner (👩‍💻) belong to the emoji before them: a span never ends inside one emoji.
+    """
+    cp = ord(text[i])
+    prev = ord(text[i - 1])
+    if 0x1F3FB <= cp <= 0x1F3FF:
+        return True
+    if 0x1F1E6 <= cp <= 0x1F1FF and 0x1F1E6 <= prev <= 0x1F1FF:
+        return (i - token_start) % 2 == 1  # pairs: 🇸🇦 is one flag, 🇸🇦🇷🇺 two
+    return cp == 0x200D or prev == 0x200D
 
 
 def _kind(ch: str) -> str:
@@ -41,7 +57,9 @@ def words(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, 
     for i in range(start, end):
         ch = text[i]
         kind = _kind(ch)
-        if kind == "s":
+        if ch == "\u200d" and out and out[-1][1] == i and not glue and i + 1 < end and _kind(text[i + 1]) == "p":
+            out[-1][1] = i + 1  # a zero-width joiner inside an emoji sequence (👩‍💻)
+        elif kind == "s":
             glue = False
         elif kind == "m" and out and out[-1][1] == i:
             out[-1][1] = i + 1  # a diacritic or variation selector belongs to the character before
@@ -59,6 +77,8 @@ def words(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, 
             and text[i + 1].isdigit()
         ):
             out[-1][1] = i + 1  # 76.68 and 14:00 are one token
+        elif out and out[-1][1] == i and not glue and _kind(text[i - 1]) != "w" and _emoji_glue(text, i, out[-1][0]):
+            out[-1][1] = i + 1  # part of the emoji before it
         else:  # punctuation or symbol: a token of its own
             out.append([i, i + 1])
             glue = False

@@ -31,10 +31,14 @@ def validate_file(ann: AnnFile, schema: Schema) -> list[Problem]:
         if "\n" in t.text:
             problem(t.line, f"{t.id}: span crosses a line break")
 
-    entities = sorted((t for t in tb.values() if schema.is_entity(t.label)), key=lambda t: (t.start, t.end))
-    for a, b in zip(entities, entities[1:]):
-        if b.start < a.end:
-            problem(b.line, f"{b.id}: {b.label} span {b.text!r} overlaps {a.id} {a.label} {a.text!r} (line {a.line}) in the flat entity layer")
+    entities = sorted((t for t in tb.values() if schema.is_entity(t.label)), key=lambda t: (t.start, -t.end))
+    open_spans: list = []  # earlier spans that may still overlap later ones
+    for b in entities:
+        open_spans = [a for a in open_spans if a.end > b.start]
+        for a in open_spans:
+            first, later = sorted((a, b), key=lambda t: t.line)  # reported where the clash was written
+            problem(later.line, f"{later.id}: {later.label} span {later.text!r} overlaps {first.id} {first.label} {first.text!r} (line {first.line}) in the flat entity layer")
+        open_spans.append(b)
 
     used_triggers: Counter[str] = Counter()
     used_args: set[str] = set()
@@ -99,5 +103,6 @@ def validate_directory(directory: str | Path, schema: Schema | None = None) -> l
         try:
             problems.extend(validate_file(parse_ann(txt), schema))
         except AnnotationError as e:
-            problems.append(Problem(txt, 0, str(e).split(": ", 1)[-1]))
+            path = e.path or txt
+            problems.append(Problem(path, 0, str(e).removeprefix(f"{path}: ")))
     return sorted(problems, key=lambda p: (str(p.path), p.line))

@@ -218,7 +218,9 @@ def train(config: TaggerConfig, output_dir: str | Path, *, restart: bool = False
     examples = build_examples(ds["train"], ds["train_arguments"], tokenizer, config.model.normalization, config.model.max_length)
     n_batches = math.ceil(sum(ex.kind == "tag" for ex in examples) / t.batch_size) + math.ceil(sum(ex.kind == "arg" for ex in examples) / t.batch_size)
     total_steps = n_batches * t.epochs
-    encoder_params = [p for p in model.encoder.parameters() if p.requires_grad]
+    # The pooler is never used by a tagger; leaving it out keeps the optimiser's groups the same
+    # whether the encoder was just built or reloaded from a checkpoint (which adds a pooler).
+    encoder_params = [p for n, p in model.encoder.named_parameters() if p.requires_grad and not n.startswith("pooler.")]
     head_params = [p for n, p in model.named_parameters() if not n.startswith("encoder.")]
     optimizer = torch.optim.AdamW([
         {"params": encoder_params, "lr": t.learning_rate},
@@ -260,7 +262,7 @@ def train(config: TaggerConfig, output_dir: str | Path, *, restart: bool = False
             optimizer.zero_grad()
             step += 1
             tokens += int(batch["attention_mask"].sum())
-            total_loss += float(loss)
+            total_loss += loss.detach().item()
         seconds = time.perf_counter() - started
         train_tokens, train_seconds = train_tokens + tokens, train_seconds + seconds
         history.append({"epoch": epoch + 1, "loss": round(total_loss / max(1, len(batches)), 5),

@@ -1,0 +1,266 @@
+"""Public Arabic NER corpora in CoNLL format (ANERcorp, the Wojood sample, AQMAR) as sentence rows.
+
+The corpora live in ``../shared/corpora/`` beside the repository (see its README); they are never
+copied into the project. ``read_conll(path, corpus)`` reads one file into rows with the same keys as
+the loader's sentence view (``loader.features()``), and ``load_conll_corpus(path, corpus, schema)``
+turns them into a ``datasets.Dataset`` with those features, so a model trained on the brat corpus can
+be scored on (or trained with) these sentences unchanged.
+
+What a row is
+    One blank-line-separated block of the file: a sentence (ANERcorp, AQMAR) or a segment (Wojood).
+    ``words`` are the file's tokens as written (invisible characters such as U+200F inside or as
+    whole tokens are kept, with their tags); the sentence text is the words joined with single
+    spaces, and ``word_starts``/``word_ends`` are offsets in that text, so ``sentence_start`` is 0.
+    ``trigger_tags`` are all ``O``: these corpora have no events.
+
+document_id / sentence_id
+    A file with ``-DOCSTART-`` lines (ANERcorp) is cut into documents there:
+    ``anercorp-train-doc1`` is the text after the first ``-DOCSTART-`` line, and ``sentence_id``
+    counts that document's sentences from 0. In a file without them (Wojood, AQMAR) every
+    sentence/segment is its own document, ``wojood-val-00042`` (the 43rd segment of val.txt), with
+    ``sentence_id`` 0. The ``-DOCSTART-`` line is no token and no sentence.
+
+Wojood's ``$#$`` tokens
+    They are separators (line breaks of the source), always tagged ``O``. They are **dropped**; the
+    segment stays one row (a segment made of nothing else is skipped, none is in the sample).
+
+Wojood's nesting
+    A line has one tag per nesting layer; the first column is the outermost layer and is the one
+    read (the schema's entity layer is flat, outermost wins, as the guidelines say). Every column is
+    still checked for well-formedness.
+
+Tags
+    Read leniently, as seqeval's default mode and ``tags.tags_to_spans`` do: an ``I-X`` that does not
+    continue a ``B-X``/``I-X`` starts a span. Spans are then relabelled through ``LABEL_MAPS`` (a
+    type mapped to ``None`` is dropped: its words become ``O``) and written back as valid IOB2.
+    A tag column made only of invisible format characters (ANERcorp dev.txt line 18122 has a lone
+    U+200F where the tag belongs) reads as ``O``.
+
+Counting convention of ../shared/corpora/README.md
+    Its figures count blank-line-separated blocks and non-blank lines of the files as they are: the
+    ``-DOCSTART-`` line counts as a one-token sentence and ``$#$`` lines count as tokens. So
+    ``read_conll`` gives ANERcorp one sentence and one token fewer than the README (3,299 / 98,279
+    for train), and Wojood as many segments and fewer tokens (the ``$#$`` lines).
+
+Errors
+    A missing file is a ``FileNotFoundError`` naming the path and where the corpora are expected; a
+    malformed line (no tag column, an unknown tag, extra columns where the corpus has one tag
+    column) is a ``ValueError`` naming ``file:line``.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from .schema import Schema, load_schema
+from .tags import tags_to_word_spans
+
+CORPORA = ("anercorp", "wojood", "aqmar")
+
+WOJOOD_TYPES = (
+    "PERS", "NORP", "OCC", "ORG", "GPE", "LOC", "FAC", "EVENT", "DATE", "TIME", "LANGUAGE",
+    "WEBSITE", "LAW", "PRODUCT", "CARDINAL", "ORDINAL", "PERCENT", "QUANTITY", "UNIT", "MONEY", "CURR",
+)  # fmt: skip
+
+# Source type -> the corpus schema's entity type, or None: the span is dropped (its words become O).
+LABEL_MAPS: dict[str, dict[str, str | None]] = {
+    # ANERcorp LOC is mostly countries and cities (GPE in Wojood's and our terms); regions such as
+    # الشرق الأوسط become GPE too, a known coarseness. MISC (events, products, nationalities...) has no
+    # single counterpart and is dropped.
+    "anercorp": {"PERS": "PERS", "ORG": "ORG", "LOC": "GPE", "MISC": None},
+    # AQMAR (Wikipedia) uses the same four classes under other names.
+    "aqmar": {"PER": "PERS", "ORG": "ORG", "LOC": "GPE", "MIS": None},
+    # Our entity layer is Wojood's inventory: identity.
+    "wojood": {t: t for t in WOJOOD_TYPES},
+}
+
+# Where each corpus lies under ../shared/corpora, and its split files.
+CORPUS_FILES: dict[str, tuple[str, dict[str, str]]] = {
+    "anercorp": ("anercorp", {"train": "train.txt", "dev": "dev.txt"}),
+    "wojood": ("wojood-sample", {"train": "train.txt", "val": "val.txt"}),
+    "aqmar": ("aqmar", {"train": "train.txt", "dev": "dev.txt"}),
+}
+
+DOCSTART = "-DOCSTART-"
+SEPARATOR = "$#$"
+
+_NAMES = {"anercorp": "ANERcorp", "wojood": "Wojood", "aqmar": "AQMAR"}
+_TAG = re.compile(r"^([BI])-(\S+)$")
+_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+
+
+def _mapping_table_md() -> str:
+    rows = ["| corpus | source type | schema type |", "|---|---|---|"]
+    for corpus in ("anercorp", "aqmar"):
+        for source, target in LABEL_MAPS[corpus].items():
+            rows.append(f"| {_NAMES[corpus]} | {source} | {target or '(dropped: O)'} |")
+    rows.append(f"| Wojood | {', '.join(WOJOOD_TYPES)} | the same type (identity) |")
+    notes = [
+        "",
+        "- Tags are read leniently (an `I-X` without a preceding `B-X`/`I-X` starts a span), spans are",
+        "  relabelled by the table, and the result is written back as valid IOB2; a dropped type's",
+        "  words are `O`.",
+        "- Wojood: the first tag column (the outermost nesting layer) is read; `$#$` separator tokens",
+        "  are dropped and the segment stays one row.",
+        "- ANERcorp's `-DOCSTART-` line starts a document and is neither a token nor a sentence.",
+    ]
+    return "\n".join(rows + notes) + "\n"
+
+
+MAPPING_TABLE_MD: str = _mapping_table_md()
+
+
+def default_corpora_dir() -> Path:
+    """``../shared/corpora`` beside the repository (the folder above ``data/``)."""
+    return Path(__file__).resolve().parents[2] / "shared" / "corpora"
+
+
+def corpus_file(corpus: str, split: str, root: str | Path | None = None) -> Path:
+    """The file of a corpus split, e.g. ``corpus_file("wojood", "val")``."""
+    corpus = _check_corpus(corpus)
+    folder, splits = CORPUS_FILES[corpus]
+    if split not in splits:
+        raise ValueError(f"{corpus}: no split {split!r} (splits: {', '.join(splits)})")
+    return Path(root if root is not None else default_corpora_dir()) / folder / splits[split]
+
+
+def _check_corpus(corpus: str) -> str:
+    if corpus not in LABEL_MAPS:
+        raise ValueError(f"unknown corpus {corpus!r} (known: {', '.join(CORPORA)})")
+    return corpus
+
+
+def _read_lines(path: Path) -> list[str]:
+    if not path.is_file():
+        raise FileNotFoundError(
+            f"{path}: no such file; the public corpora are expected in ../shared/corpora beside the "
+            f"repository (that is {default_corpora_dir()}), see its README.md"
+        )
+    try:
+        with open(path, encoding="utf-8", newline="") as f:
+            text = f.read()
+    except UnicodeDecodeError as e:
+        raise ValueError(f"{path}: not UTF-8 ({e.reason} at byte {e.start})") from None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    # Split on "\n" only: str.splitlines() would also cut at U+2028, U+0085 and friends inside a
+    # token and make every line number after it wrong.
+    return [line.rstrip("\r") for line in text.split("\n")]
+
+
+def _parse_tag(field: str, mapping: dict[str, str | None], where: str, corpus: str) -> str:
+    tag = _INVISIBLE.sub("", field)
+    if tag in ("", "O"):
+        return "O"
+    m = _TAG.match(tag)
+    if not m or m.group(2) not in mapping:
+        known = ", ".join(mapping)
+        raise ValueError(f"{where}: unknown tag {field!r}; {_NAMES[corpus]} tags are O or B-/I- {known}")
+    return tag
+
+
+def _iob2(n: int, spans: list[tuple[int, int, str]]) -> list[str]:
+    tags = ["O"] * n
+    for s, e, label in spans:
+        tags[s] = f"B-{label}"
+        for i in range(s + 1, e):
+            tags[i] = f"I-{label}"
+    return tags
+
+
+def repair_and_map(tags: list[str], mapping: dict[str, str | None]) -> list[str]:
+    """Valid IOB2 tags in the schema's types: lenient spans of ``tags``, relabelled by ``mapping``."""
+    spans = [(s, e, mapping[label]) for s, e, label in tags_to_word_spans(tags)]
+    return _iob2(len(tags), [(s, e, label) for s, e, label in spans if label is not None])
+
+
+def read_conll(path: str | Path, corpus: str) -> list[dict]:
+    """The sentences (segments) of a CoNLL file as sentence-view rows (see the module docstring)."""
+    corpus = _check_corpus(corpus)
+    path = Path(path)
+    lines = _read_lines(path)
+    mapping = LABEL_MAPS[corpus]
+    nested = corpus == "wojood"
+
+    blocks: list[tuple[int, list[str], list[str]]] = []  # (document number, words, raw tags)
+    has_docstart = False
+    doc = 0
+    words: list[str] = []
+    tags: list[str] = []
+
+    def close() -> None:
+        nonlocal words, tags
+        if words:
+            blocks.append((doc, words, tags))
+        words, tags = [], []
+
+    for lineno, line in enumerate(lines, 1):
+        if not line.strip():
+            close()
+            continue
+        cols = line.split()
+        if cols[0] == DOCSTART:
+            close()
+            has_docstart = True
+            doc += 1
+            continue
+        where = f"{path}:{lineno}"
+        if len(cols) < 2:
+            raise ValueError(f"{where}: expected 'TOKEN TAG', found no tag column: {line[:60]!r}")
+        if len(cols) > 2 and not nested:
+            raise ValueError(f"{where}: expected 'TOKEN TAG', found {len(cols)} columns: {line[:60]!r}")
+        layer_tags = [_parse_tag(c, mapping, where, corpus) for c in cols[1:]]
+        if nested and cols[0] == SEPARATOR:
+            continue
+        words.append(cols[0])
+        tags.append(layer_tags[0])
+    close()
+
+    stem = path.stem
+    rows: list[dict] = []
+    per_doc: dict[int, int] = {}
+    for n, (d, block_words, block_tags) in enumerate(blocks):
+        if has_docstart:
+            document_id = f"{corpus}-{stem}-doc{d}"
+            sentence_id = per_doc.get(d, 0)
+            per_doc[d] = sentence_id + 1
+        else:
+            document_id, sentence_id = f"{corpus}-{stem}-{n:05d}", 0
+        starts, ends, offset = [], [], 0
+        for w in block_words:
+            starts.append(offset)
+            ends.append(offset + len(w))
+            offset += len(w) + 1
+        rows.append({
+            "document_id": document_id,
+            "sentence_id": sentence_id,
+            "sentence_start": 0,
+            "words": block_words,
+            "word_starts": starts,
+            "word_ends": ends,
+            "entity_tags": repair_and_map(block_tags, mapping),
+            "trigger_tags": ["O"] * len(block_words),
+        })
+    return rows
+
+
+def load_conll_corpus(path: str | Path, corpus: str, schema: Schema | str | Path | None = None):
+    """A CoNLL file as a ``datasets.Dataset`` with the loader's sentence-view features.
+
+    ``schema`` is a ``Schema``, a path to an annotation.conf (or a directory that has one), or None
+    for the package's own ``annotation.conf``. Every type the corpus maps to must be one of its
+    entity types.
+    """
+    from datasets import Dataset
+
+    from .loader import features
+
+    corpus = _check_corpus(corpus)
+    if not isinstance(schema, Schema):
+        schema = load_schema(schema if schema is not None else Path(__file__).with_name("annotation.conf"))
+    missing = sorted({t for t in LABEL_MAPS[corpus].values() if t is not None} - set(schema.entity_types))
+    if missing:
+        raise ValueError(f"{corpus} maps to {missing}, which {schema.path} does not list as entity types")
+    sentence_view, _ = features(schema)
+    return Dataset.from_list(read_conll(path, corpus), features=sentence_view)

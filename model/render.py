@@ -1,0 +1,365 @@
+"""Views of ``predict()`` results: an HTML page, CoNLL columns and brat standoff.
+
+Pure functions over ``(text, result)`` pairs, where ``result`` is what ``predict()`` returns for
+``text``: ``{"entities": [{type, text, start, end, score}], "events": [{type, trigger: {text, start,
+end, score}, arguments: [{role, text, start, end, score}]}]}``. No model is needed.
+
+    >>> from arabic_news_tagger.model.render import to_html, to_conll, to_brat
+    >>> page = to_html([(text, result)])          # one self-contained page, right to left
+    >>> print(to_conll(text, result))             # word<TAB>entity tag<TAB>trigger tag
+    >>> print(to_brat(text, result))              # the .ann beside text as NAME.txt
+
+Every span's offsets are checked against the text (``text[start:end]`` must be the span's text
+where the result records one); a result that does not fit its text raises ``ValueError``.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import tempfile
+import zlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..data.brat import write_ann
+from ..data.document import Document, Event, Span
+from ..data.segment import sentences, words
+from ..data.tags import spans_to_tags
+
+__all__ = ["result_to_document", "to_brat", "to_conll", "to_html", "ENTITY_COLOURS"]
+
+# --- the data model ----------------------------------------------------------------------------
+
+
+def _span(text: str, item: Mapping, label_key: str, where: str) -> Span:
+    if not isinstance(item, Mapping):
+        raise ValueError(f"{where}: expected a dict, got {type(item).__name__}")
+    try:
+        start, end, label = item["start"], item["end"], item[label_key]
+    except KeyError as e:
+        raise ValueError(f"{where}: missing key {e.args[0]!r}") from None
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (start, end)):
+        raise ValueError(f"{where}: start and end must be ints, got {start!r} and {end!r}")
+    if not (0 <= start < end <= len(text)):
+        raise ValueError(f"{where}: offsets {start}-{end} are empty or outside the text (length {len(text)})")
+    if not isinstance(label, str) or not label:
+        raise ValueError(f"{where}: {label_key} must be a non-empty string, got {label!r}")
+    surface = text[start:end]
+    if "text" in item and item["text"] != surface:
+        raise ValueError(f"{where}: recorded text {item['text']!r} differs from the text at {start}-{end}: {surface!r}")
+    score = item.get("score")
+    return Span(start, end, label, surface, None if score is None else float(score))
+
+
+def result_to_document(text: str, result: Mapping | None, doc_id: str = "doc") -> Document:
+    """The ``Document`` of a ``predict()`` result over ``text`` (spans checked against the text)."""
+    if not isinstance(text, str):
+        raise TypeError(f"text: expected str, got {type(text).__name__}")
+    result = result or {}
+    entities = [_span(text, e, "type", f"entities[{i}]") for i, e in enumerate(result.get("entities") or [])]
+    events = []
+    for i, ev in enumerate(result.get("events") or []):
+        if not isinstance(ev, Mapping) or "trigger" not in ev or "type" not in ev:
+            raise ValueError(f"events[{i}]: expected a dict with 'type' and 'trigger'")
+        trigger = _span(text, {**ev["trigger"], "type": ev["type"]}, "type", f"events[{i}].trigger")
+        arguments = tuple(
+            _span(text, a, "role", f"events[{i}].arguments[{j}]") for j, a in enumerate(ev.get("arguments") or [])
+        )
+        events.append(Event(trigger, arguments))
+    return Document(doc_id, text, entities, events)
+
+
+# --- brat ----------------------------------------------------------------------------------------
+
+
+def to_brat(text: str, result: Mapping | None) -> str:
+    """The brat ``.ann`` content of a result (to sit beside ``text`` saved as the ``.txt``).
+
+    An argument whose span is also an entity points to that entity's line; any other argument
+    gets an ``ARG`` span, as ``data.brat.write_ann`` writes them.
+    """
+    document = result_to_document(text, result)
+    # write_ann only writes to a path; until it is split into a pure formatter and a writer, go
+    # through a temporary file.
+    with tempfile.TemporaryDirectory(prefix="render-brat-") as tmp:
+        path = Path(tmp) / "doc.ann"
+        write_ann(document, path)
+        with open(path, encoding="utf-8", newline="") as f:
+            return f.read()
+
+
+# --- CoNLL ---------------------------------------------------------------------------------------
+
+
+def to_conll(text: str, result: Mapping | None) -> str:
+    """One line per word, ``word<TAB>entity tag<TAB>trigger tag`` (IOB2), a blank line between
+    sentences. Both layers are flat here: where spans overlap on words the longest is kept."""
+    document = result_to_document(text, result)
+    entity_spans = [(e.start, e.end, e.label) for e in document.entities]
+    trigger_spans = [(ev.trigger.start, ev.trigger.end, ev.type) for ev in document.events]
+    blocks = []
+    for s, e in sentences(text):
+        offsets = words(text, s, e)
+        if not offsets:
+            continue
+        inside = [sp for sp in entity_spans if sp[0] < e and s < sp[1]]
+        ent_tags = spans_to_tags(offsets, inside)
+        trg_tags = spans_to_tags(offsets, [sp for sp in trigger_spans if sp[0] < e and s < sp[1]])
+        blocks.append("".join(f"{text[a:b]}\t{et}\t{tt}\n" for (a, b), et, tt in zip(offsets, ent_tags, trg_tags)))
+    return "\n".join(blocks)
+
+
+# --- HTML ----------------------------------------------------------------------------------------
+
+# A fixed colour per entity type of data/annotation.conf; other types get one of FALLBACK_COLOURS,
+# chosen by a stable hash of the name.
+ENTITY_COLOURS: dict[str, str] = {
+    "PERS": "#ffc98b", "NORP": "#f6f08a", "OCC": "#b8f2a6", "ORG": "#8ee9f5", "GPE": "#a9c8ff",
+    "LOC": "#c9bcff", "FAC": "#ffc2f6", "EVENT": "#ffa8a8", "DATE": "#e2c0f7", "TIME": "#bfeccf",
+    "CARDINAL": "#f3e9a2", "ORDINAL": "#f1c0e8", "PERCENT": "#d3c4f2", "QUANTITY": "#a8f0b4",
+    "MONEY": "#8ff0d6", "PRODUCT": "#9de3ee", "WEBSITE": "#9fd2f0", "LAW": "#f5c9c3",
+    "LANGUAGE": "#e0e09a", "UNIT": "#d3ddd7", "CURR": "#ffd9c7",
+}
+FALLBACK_COLOURS = ["#e6e6e6", "#f0d9b5", "#d5e8d4", "#dae8fc", "#e1d5e7", "#fff2cc", "#f8cecc"]
+# One colour per event (cycled), shared by its trigger, its arguments and its table row.
+EVENT_COLOURS = ["#c62828", "#1d4ed8", "#047857", "#7c3aed", "#b45309", "#be185d", "#0e7490", "#4d7c0f"]
+
+_FONT_STACK = '"Noto Naskh Arabic", "Amiri", "Scheherazade New", "Noto Sans Arabic", "DejaVu Sans", "Arial", sans-serif'
+_SAFE_CLASS = re.compile(r"[A-Za-z][A-Za-z0-9_-]*\Z")
+_LAYER_RANK = {"ent": 0, "arg": 1, "trigger": 2}  # outermost first where spans coincide
+
+
+def _esc(s: str) -> str:
+    # NUL is no character an HTML document may hold; everything else is escaped as it is.
+    return html.escape(s.replace("\x00", "\ufffd"), quote=True)
+
+
+def _type_class(label: str) -> str:
+    return f"ent-{label}" if _SAFE_CLASS.match(label) else f"ent-x{zlib.crc32(label.encode()):08x}"
+
+
+def _entity_colour(label: str) -> str:
+    return ENTITY_COLOURS.get(label) or FALLBACK_COLOURS[zlib.crc32(label.encode()) % len(FALLBACK_COLOURS)]
+
+
+def _count(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def _score(span: Span) -> str:
+    return "" if span.score is None else f" ({span.score:.2f})"
+
+
+@dataclass(eq=False)
+class _Mark:
+    """One span to draw: possibly cut into several elements where it crosses another span."""
+
+    start: int
+    end: int
+    layer: str  # "ent", "arg" or "trigger"
+    tag: str
+    attrs: dict[str, str]
+    classes: list[str]
+    order: int
+    span_id: str
+    element_id: str | None = None
+    fragments: list[dict] = field(default_factory=list)
+
+    @property
+    def key(self) -> tuple:
+        return (self.start, -self.end, _LAYER_RANK[self.layer], self.order)
+
+
+def _marks(document: Document, prefix: str) -> list[_Mark]:
+    marks: list[_Mark] = []
+
+    def add(span: Span, layer: str, tag: str, classes: list[str], attrs: dict[str, str], element_id: str | None = None):
+        n = len(marks)
+        marks.append(_Mark(span.start, span.end, layer, tag, {"data-span": f"{prefix}-s{n + 1}", **attrs}, classes,
+                           n, f"{prefix}-s{n + 1}", element_id))
+
+    for ent in document.entities:
+        add(ent, "ent", "mark", ["ent", _type_class(ent.label)],
+            {"data-type": ent.label, "data-label": ent.label, "title": f"{ent.label}{_score(ent)}"})
+    for n, ev in enumerate(document.events, 1):
+        eid = f"{prefix}-e{n}"
+        colour = f"evc{(n - 1) % len(EVENT_COLOURS)}"
+        for arg in ev.arguments:
+            add(arg, "arg", "span", ["arg", colour],
+                {"data-event": eid, "data-role": arg.label, "data-label": f"E{n} {arg.label}",
+                 "title": f"E{n} {ev.type}: {arg.label}{_score(arg)}"})
+        add(ev.trigger, "trigger", "span", ["trigger", colour],
+            {"data-event": eid, "data-type": ev.type, "data-label": f"E{n} {ev.type}",
+             "title": f"E{n} {ev.type} (trigger){_score(ev.trigger)}"}, element_id=eid)
+    return marks
+
+
+def _render_text(text: str, marks: list[_Mark]) -> str:
+    """The text with its spans as elements, nested properly however they overlap.
+
+    The text is cut at every span boundary; over each piece the spans that cover it are open, in a
+    fixed order (earlier start, then longer, then entity, argument, trigger, outermost). Between
+    pieces only the elements that differ are closed and opened, so a span that crosses another is
+    drawn as several elements (one ``data-span`` id); its label goes on its last element.
+    """
+    starts: dict[int, list[_Mark]] = {}
+    ends: dict[int, list[_Mark]] = {}
+    for m in marks:
+        starts.setdefault(m.start, []).append(m)
+        ends.setdefault(m.end, []).append(m)
+    cuts = sorted({0, len(text), *starts, *ends})
+    ops: list[tuple[str, object]] = []  # ("open", fragment) | ("close", fragment) | ("text", str)
+    active: set[_Mark] = set()
+    stack: list[tuple[_Mark, dict]] = []
+    for a, b in zip(cuts, cuts[1:]):
+        active.difference_update(ends.get(a, ()))
+        active.update(starts.get(a, ()))
+        wanted = sorted(active, key=lambda m: m.key)
+        keep = 0
+        while keep < len(stack) and keep < len(wanted) and stack[keep][0] is wanted[keep]:
+            keep += 1
+        while len(stack) > keep:
+            ops.append(("close", stack.pop()[1]))
+        for m in wanted[keep:]:
+            # Entities are flat; arguments and triggers nest in one event layer.
+            depth = sum(1 for o, _ in stack if (o.layer == "ent") == (m.layer == "ent"))
+            frag = {"mark": m, "depth": depth}
+            m.fragments.append(frag)
+            stack.append((m, frag))
+            ops.append(("open", frag))
+        ops.append(("text", text[a:b]))
+    while stack:
+        ops.append(("close", stack.pop()[1]))
+
+    out: list[str] = []
+    for kind, value in ops:
+        if kind == "text":
+            out.append(_esc(value))
+            continue
+        m: _Mark = value["mark"]
+        if kind == "close":
+            out.append(f"</{m.tag}>")
+            continue
+        classes = list(m.classes)
+        if value["depth"]:
+            classes.append(f"depth{min(value['depth'], 3)}")
+        if value is m.fragments[-1]:
+            classes.append("lbl")  # the label is drawn after the span's last piece
+        if len(m.fragments) > 1:
+            classes.append("part")
+        attrs = {"class": " ".join(classes), **m.attrs}
+        if m.element_id and value is m.fragments[0]:
+            attrs = {"id": m.element_id, **attrs}
+        out.append(f"<{m.tag} " + " ".join(f'{k}="{_esc(v)}"' for k, v in attrs.items()) + ">")
+    return "".join(out)
+
+
+def _events_table(document: Document, prefix: str) -> str:
+    if not document.events:
+        return '<p class="none">No events.</p>'
+    rows = []
+    for n, ev in enumerate(document.events, 1):
+        eid = f"{prefix}-e{n}"
+        colour = f"evc{(n - 1) % len(EVENT_COLOURS)}"
+        args = "".join(
+            f'<li data-event="{eid}" data-role="{_esc(a.label)}"><span class="role">{_esc(a.label)}</span>: '
+            f'<span class="argtext">{_esc(a.text)}</span></li>'
+            for a in ev.arguments
+        )
+        rows.append(
+            f'<tr id="{eid}-row" class="{colour}" data-event="{eid}">'
+            f'<td class="num"><a href="#{eid}">E{n}</a></td>'
+            f'<td class="etype">{_esc(ev.type)}</td>'
+            f'<td class="etrigger">{_esc(ev.trigger.text)}{_esc(_score(ev.trigger))}</td>'
+            f'<td class="eargs">{f"<ul>{args}</ul>" if args else "—"}</td></tr>'
+        )
+    return (
+        '<table class="events"><thead><tr><th>#</th><th>Event</th><th>Trigger</th>'
+        "<th>Arguments (role: text)</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>"
+    )
+
+
+def _css(entity_types: list[str]) -> str:
+    rules = [
+        f"body{{font-family:{_FONT_STACK};margin:1.5em auto;max-width:60em;padding:0 1em;color:#222;background:#fff}}",
+        "h1{font-size:1.4em}h2{font-size:1.1em;color:#555;border-bottom:1px solid #ddd;padding-bottom:.2em}",
+        ".doc{margin-bottom:2.5em}",
+        ".text{font-size:1.25em;line-height:2.6;white-space:pre-wrap;unicode-bidi:plaintext;"
+        "border:1px solid #e3e3e3;border-radius:6px;padding:.6em 1em;background:#fcfcfc}",
+        ".empty{color:#888;font-style:italic}",
+        "mark.ent{color:inherit;border-radius:4px;padding:.1em .15em}",
+        # Borders, not text-decoration, so that labels (inline, never wrapped apart from the text
+        # that follows) are not underlined; nested event-layer spans sit lower, one border each.
+        ".trigger{font-weight:bold;border-bottom:3px solid var(--ev);padding-bottom:2px}",
+        ".arg{border-bottom:2px dashed var(--ev);padding-bottom:2px}",
+        ":is(.arg,.trigger).depth1{padding-bottom:7px}:is(.arg,.trigger).depth2{padding-bottom:12px}"
+        ":is(.arg,.trigger).depth3{padding-bottom:17px}",
+        ".lbl::after{content:attr(data-label);font:normal bold .55em/1 sans-serif;direction:ltr;"
+        "unicode-bidi:isolate;vertical-align:super;margin-inline-start:.2em;padding:1px 3px;border-radius:3px;"
+        "background:rgba(255,255,255,.85);color:#333;white-space:nowrap}",
+        ".trigger.lbl::after{background:var(--ev);color:#fff}",
+        ".arg.lbl::after{color:var(--ev);border:1px solid var(--ev);vertical-align:sub}",
+        ".legend{display:flex;flex-wrap:wrap;gap:.4em;margin:.5em 0 1.5em;padding:0;list-style:none;font-size:.9em}",
+        ".legend li{padding:.15em .5em;border-radius:4px;border:1px solid #ddd}",
+        "table.events{border-collapse:collapse;margin-top:.8em;width:100%;font-size:.95em}",
+        "table.events th,table.events td{border:1px solid #ddd;padding:.3em .6em;text-align:start;vertical-align:top}",
+        "table.events th{background:#f3f3f3}",
+        "table.events ul{margin:0;padding-inline-start:1.2em}",
+        "table.events td.num a{color:var(--ev);font-weight:bold;text-decoration:none}",
+        "table.events tr{border-inline-start:4px solid var(--ev)}",
+        ".role{font-family:sans-serif;font-size:.85em;color:#555}",
+        ".etype{font-family:sans-serif;direction:ltr}",
+        ".none{color:#888;font-size:.9em}",
+    ]
+    rules += [f".evc{i}{{--ev:{c}}}" for i, c in enumerate(EVENT_COLOURS)]
+    rules += [f".{_type_class(t)}{{background:{_entity_colour(t)}}}" for t in entity_types]
+    return "\n".join(rules)
+
+
+def _legend(entity_types: list[str]) -> str:
+    items = [f'<li class="{_type_class(t)}" data-type="{_esc(t)}">{_esc(t)}</li>' for t in entity_types]
+    items.append('<li class="evc0"><span class="trigger">trigger</span> event (En TYPE)</li>')
+    items.append('<li class="evc0"><span class="arg">argument</span> role of event En</li>')
+    return '<ul class="legend" dir="ltr">' + "".join(items) + "</ul>"
+
+
+def to_html(documents: Sequence[tuple[str, Mapping | None]], title: str = "Entities and events",
+            names: Sequence[str] | None = None) -> str:
+    """One self-contained HTML page (inline CSS, no scripts, nothing external) for the documents.
+
+    Entities are ``<mark class="ent ent-TYPE" data-type=TYPE>``; an event's trigger is a
+    ``<span class="trigger" id=EVENT-ID data-event=EVENT-ID data-type=TYPE>`` and each of its
+    arguments a ``<span class="arg" data-event=EVENT-ID data-role=ROLE>``. Event ids are
+    ``d<document>-e<event>``, counted from 1. Every document is followed by a table of its events.
+    ``names`` (optional) heads each document instead of "Document n".
+    """
+    if isinstance(documents, tuple) and len(documents) == 2 and isinstance(documents[0], str):
+        documents = [documents]  # one (text, result) pair
+    documents = list(documents)
+    docs = [result_to_document(text, result, f"d{i}") for i, (text, result) in enumerate(documents, 1)]
+    if names is not None and len(names) != len(docs):
+        raise ValueError(f"names: {len(names)} names for {len(docs)} documents")
+    present = {e.label for d in docs for e in d.entities}
+    entity_types = [t for t in ENTITY_COLOURS if t in present] + sorted(present - set(ENTITY_COLOURS))
+
+    sections = []
+    for i, doc in enumerate(docs, 1):
+        prefix = f"d{i}"
+        heading = names[i - 1] if names is not None else f"Document {i}"
+        n_ent, n_ev = len(doc.entities), len(doc.events)
+        body = _render_text(doc.text, _marks(doc, prefix)) if doc.text else '<span class="empty">(empty text)</span>'
+        sections.append(
+            f'<section class="doc" id="{prefix}">'
+            f'<h2><bdi>{_esc(heading)}</bdi> <small dir="ltr">({_count(n_ent, "entity", "entities")}, '
+            f'{_count(n_ev, "event", "events")})</small></h2>'
+            f'<div class="text">{body}</div>{_events_table(doc, prefix)}</section>'
+        )
+    if not sections:
+        sections.append('<p class="none">No documents.</p>')
+    return (
+        '<!DOCTYPE html>\n<html dir="rtl" lang="ar">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>{_esc(title)}</title>\n<style>\n{_css(entity_types)}\n</style>\n</head>\n<body>\n"
+        f"<h1>{_esc(title)}</h1>\n{_legend(entity_types)}\n" + "\n".join(sections) + "\n</body>\n</html>\n"
+    )

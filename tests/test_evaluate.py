@@ -1,0 +1,49 @@
+"""evaluate scores a model on the documents it never saw, and only on those."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+from arabic_news_tagger.cli import main
+from arabic_news_tagger.evaluate.runner import held_out_sequences
+from arabic_news_tagger.model.predict import _LOADED
+
+
+def test_evaluate_never_scores_a_training_document(tiny_model, repo_root, tmp_path):
+    seqs = held_out_sequences(tiny_model, repo_root / "data")
+    assert seqs.documents == ["004_d8de9215c69d2de7"]
+    # A tampered model directory that claims a training document as held out: it is still skipped.
+    model = tmp_path / "model"
+    shutil.copytree(tiny_model, model, ignore=shutil.ignore_patterns("checkpoints"))
+    spec = json.loads((model / "tagger.json").read_text(encoding="utf-8"))
+    spec["held_out_documents"].append(spec["train_documents"][0])
+    (model / "tagger.json").write_text(json.dumps(spec), encoding="utf-8")
+    _LOADED.clear()
+    assert held_out_sequences(model, repo_root / "data").documents == ["004_d8de9215c69d2de7"]
+
+
+def test_evaluate_prints_every_layer_and_writes_json_and_markdown(tiny_model, repo_root, tmp_path, capsys):
+    report = tmp_path / "eval.json"
+    assert main(["evaluate", "--model", str(tiny_model), "--corpus-dir", str(repo_root / "data"), "--report-json", str(report)]) == 0
+    out = capsys.readouterr().out
+    order = [out.index(t) for t in ("=== Entities", "=== Event triggers (type", "=== Event triggers (identification",
+                                   "=== Arguments given gold triggers (role", "=== Arguments end to end")]
+    assert order == sorted(order)
+    assert "strict IOB2" in out and "micro avg" in out
+    scores = json.loads(report.read_text(encoding="utf-8"))
+    for layer in ("entities", "triggers", "arguments_gold_triggers", "arguments_end_to_end"):
+        assert set(scores[layer]["micro"]) >= {"precision", "recall", "f1"}
+        assert "per_type" in scores[layer]
+    assert scores["documents"] == ["004_d8de9215c69d2de7"]
+    assert report.with_suffix(".md").read_text(encoding="utf-8").startswith("# Evaluation")
+
+
+def test_a_model_with_nothing_held_out_cannot_be_evaluated(tiny_model, tmp_path, capsys):
+    model = tmp_path / "model"
+    shutil.copytree(tiny_model, model, ignore=shutil.ignore_patterns("checkpoints"))
+    spec = json.loads((model / "tagger.json").read_text(encoding="utf-8"))
+    spec["held_out_documents"] = []
+    (model / "tagger.json").write_text(json.dumps(spec), encoding="utf-8")
+    assert main(["evaluate", "--model", str(model)]) == 2
+    assert "held out no documents" in capsys.readouterr().err
