@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 
@@ -67,26 +68,51 @@ def _read_documents(files: list[str]):
 
 def _predict(args) -> int:
     import json
+    from pathlib import Path
 
+    from .io import atomic_write_text
     from .model.predict import load, predict_stream
+    from .model.render import to_brat, to_conll, to_html
 
     load(args.model)  # fail early, before reading any input, on a bad model directory
-    names, texts = [], []
+    if args.format == "brat" and not args.output:
+        raise ValueError("--format brat: name the output directory with --output DIR")
+    pending: list[tuple[str, str]] = []
+    pages: list[tuple[str, dict]] = []
+    page_names: list[str] = []
 
     def remember():
         for name, text in _read_documents(args.files):
-            names.append(name)
-            texts.append(text)
+            pending.append((name, text))
             yield text
 
-    out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
+    out = sys.stdout
+    if args.output and args.format != "brat":
+        Path(args.output).parent.mkdir(parents=True, exist_ok=True)
+        tmp_output = Path(args.output).with_name(f".{Path(args.output).name}.partial")
+        out = open(tmp_output, "w", encoding="utf-8")
     try:
-        for i, result in enumerate(predict_stream(remember(), args.model, args.batch_size)):
-            out.write(json.dumps({"document": names[i], **result}, ensure_ascii=False) + "\n")
-            names[i] = texts[i] = None  # nothing accumulates: results stream out
-    finally:
+        for n, result in enumerate(predict_stream(remember(), args.model, args.batch_size), 1):
+            name, text = pending.pop(0)  # results stream out in order; nothing accumulates
+            if args.format == "jsonl":
+                out.write(json.dumps({"document": name, **result}, ensure_ascii=False) + "\n")
+            elif args.format == "conll":
+                out.write(f"# document: {name}\n{to_conll(text, result)}\n")
+            else:
+                stem = Path(name).stem if Path(name).suffix == ".txt" else f"doc-{n:05d}"
+                atomic_write_text(Path(args.output) / f"{stem}.txt", text)
+                atomic_write_text(Path(args.output) / f"{stem}.ann", to_brat(text, result))
+            if args.html:
+                pages.append((text, result))
+                page_names.append(name)
         if out is not sys.stdout:
             out.close()
+            os.replace(tmp_output, args.output)  # complete output or none
+    finally:
+        if out is not sys.stdout and not out.closed:
+            out.close()
+    if args.html:
+        atomic_write_text(args.html, to_html(pages, title=f"Predictions of {args.model}", names=page_names))
     return 0
 
 
@@ -162,7 +188,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", required=True, metavar="DIR")
     p.add_argument("files", nargs="*", metavar="FILE", help="one document per file; none: one per line of standard input")
     p.add_argument("--batch-size", type=int, default=32)
-    p.add_argument("--output", metavar="FILE", help="write here instead of standard output")
+    p.add_argument("--output", metavar="PATH", help="write here instead of standard output (a directory for --format brat)")
+    p.add_argument("--format", choices=("jsonl", "conll", "brat"), default="jsonl",
+                   help="jsonl: a JSON line per document; conll: word, entity tag, trigger tag; brat: NAME.txt + NAME.ann")
+    p.add_argument("--html", metavar="FILE", help="also write a right-to-left HTML page of the predictions")
     p.set_defaults(func=_predict)
 
     p = sub.add_parser("evaluate", help="seqeval reports on the documents the model held out")

@@ -189,6 +189,14 @@ def write_ann(document: Document, path: str | Path) -> None:
     """Write a document's annotations as brat standoff (atomically)."""
     from arabic_news_tagger.io import atomic_write_text
 
+    atomic_write_text(Path(path), format_ann(document))
+
+
+def format_ann(document: Document, argument_type: str = "ARG") -> str:
+    """A document's annotations as the text of a brat ``.ann`` file.
+
+    Argument spans that coincide with an entity point to it; others become ``argument_type`` spans.
+    """
     lines: list[str] = []
     ids: dict[tuple[int, int, str], str] = {}
 
@@ -210,10 +218,10 @@ def write_ann(document: Document, path: str | Path) -> None:
         parts = [f"{event.type}:{tid}"]
         seen: dict[str, int] = {}
         for arg in event.arguments:
-            label = entity_keys.get((arg.start, arg.end), "ARG")
+            label = entity_keys.get((arg.start, arg.end), argument_type)
             target = textbound(arg, label)
             seen[arg.label] = seen.get(arg.label, 0) + 1
             suffix = str(seen[arg.label]) if seen[arg.label] > 1 else ""
             parts.append(f"{arg.label}{suffix}:{target}")
         lines.append(f"E{n}\t" + " ".join(parts))
-    atomic_write_text(Path(path), "".join(line + "\n" for line in lines))
+    return "".join(line + "\n" for line in lines)

@@ -17,13 +17,11 @@ from __future__ import annotations
 
 import html
 import re
-import tempfile
 import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from ..data.brat import write_ann
+from ..data.brat import format_ann
 from ..data.document import Document, Event, Span
 from ..data.segment import sentences, words
 from ..data.tags import spans_to_tags
@@ -80,14 +78,7 @@ def to_brat(text: str, result: Mapping | None) -> str:
     An argument whose span is also an entity points to that entity's line; any other argument
     gets an ``ARG`` span, as ``data.brat.write_ann`` writes them.
     """
-    document = result_to_document(text, result)
-    # write_ann only writes to a path; until it is split into a pure formatter and a writer, go
-    # through a temporary file.
-    with tempfile.TemporaryDirectory(prefix="render-brat-") as tmp:
-        path = Path(tmp) / "doc.ann"
-        write_ann(document, path)
-        with open(path, encoding="utf-8", newline="") as f:
-            return f.read()
+    return format_ann(result_to_document(text, result))
 
 
 # --- CoNLL ---------------------------------------------------------------------------------------
