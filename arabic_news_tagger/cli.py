@@ -159,6 +159,23 @@ def _crossval(args) -> int:
     return 0
 
 
+def _crosscorpus(args) -> int:
+    import json
+
+    from .evaluate.crosscorpus import report
+    from .io import atomic_write_text
+
+    all_scores = {}
+    for spec in args.corpus:
+        corpus, _, split = spec.partition(":")
+        text, scores = report(args.model, corpus, split or "dev", args.corpora_dir)
+        print(text)
+        all_scores[spec] = scores
+    if args.report_json:
+        atomic_write_text(args.report_json, json.dumps(all_scores, indent=2))
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="arabic-news-tagger", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -200,6 +217,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--corpus-dir", metavar="DIR", help="where the held-out documents are (default: the training corpus)")
     p.add_argument("--batch-size", type=int, default=32)
     p.set_defaults(func=_evaluate)
+
+    p = sub.add_parser("crosscorpus", help="score the entity layer on public corpora (../shared/corpora)")
+    p.add_argument("--model", required=True, metavar="DIR")
+    p.add_argument("--corpus", nargs="+", default=["wojood:val", "anercorp:dev"], metavar="NAME:SPLIT",
+                   help="anercorp:dev, wojood:val, aqmar:dev, ... (default: wojood:val anercorp:dev)")
+    p.add_argument("--corpora-dir", metavar="DIR", help="default: ../shared/corpora beside the repository")
+    p.add_argument("--report-json", metavar="FILE")
+    p.set_defaults(func=_crosscorpus)
 
     p = sub.add_parser("crossval", help="leave-one-document-out: train and score one model per document")
     p.add_argument("--config", required=True, metavar="FILE")

@@ -30,7 +30,10 @@ def held_out_sequences(model_dir: str | Path, corpus_dir: str | Path | None = No
     if not spec.held_out_documents:
         raise ValueError(f"{model_dir}: this model held out no documents (data.held_out_documents was empty); "
                          "there is nothing it has not seen to score it on")
-    corpus_dir = corpus_dir or spec.training_config.get("data", {}).get("corpus_dir", "data")
+    data = spec.training_config.get("data", {})
+    if data.get("format") == "conll":
+        return conll_held_out_sequences(tagger, data, batch_size)
+    corpus_dir = corpus_dir or data.get("corpus_dir", "data")
     documents, _ = read_corpus(corpus_dir)
     by_id = {d.id: d for d in documents}
     missing = [d for d in spec.held_out_documents if d not in by_id]
@@ -44,6 +47,19 @@ def held_out_sequences(model_dir: str | Path, corpus_dir: str | Path | None = No
     seqs = TagSequences()
     for g, p, pg in zip(gold, predicted, given_triggers):
         add_document(seqs, g, p, pg)
+    return seqs
+
+
+def conll_held_out_sequences(tagger, data: dict, batch_size: int) -> TagSequences:
+    """A model trained on a CoNLL corpus is scored on that corpus's evaluation split (entities only)."""
+    from ..data.corpora import corpus_file, read_conll
+
+    rows = read_conll(corpus_file(data["conll_corpus"], data["conll_eval_split"]), data["conll_corpus"])
+    predicted = tagger.tag_words([r["words"] for r in rows], batch_size=batch_size)
+    seqs = TagSequences()
+    for row, pred in zip(rows, predicted):
+        seqs.add("entities", list(row["entity_tags"]), pred)
+    seqs.documents.append(f"{data['conll_corpus']}:{data['conll_eval_split']}")
     return seqs
 
 

@@ -103,8 +103,8 @@ class Tagger:
 
     # --- internals ---------------------------------------------------------------------------
 
-    def _predict_sentences(self, texts, sents: list[_Sentence], docs: list[Document], batch_size: int, arguments: bool,
-                           gold_triggers=None) -> None:
+    def _word_probs(self, texts, sents: list[_Sentence], batch_size: int) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Entity and trigger probabilities of every word of every sentence, ``(words, labels)`` each."""
         all_words = [[texts[s.doc][a:b] for a, b in s.offsets] for s in sents]
         for s, p in zip(sents, word_pieces(self.tokenizer, all_words, self.spec.normalization)):
             s.pieces = p
@@ -122,13 +122,37 @@ class Tagger:
             for k, (job, win) in enumerate(zip(batch, wins)):
                 ent_probs[job] = ent[k, win.first_piece]
                 trg_probs[job] = trg[k, win.first_piece]
-
-        triggers: list[tuple[int, Span, int, int]] = []  # (sentence, trigger span, first word, end word)
+        out = []
         for si, s in enumerate(sents):
-            text = texts[s.doc]
             choice = best_window_per_word(s.windows, len(s.offsets))
-            ent = np.stack([ent_probs[(si, wi)][k] for wi, k in choice])
-            trg = np.stack([trg_probs[(si, wi)][k] for wi, k in choice])
+            out.append((np.stack([ent_probs[(si, wi)][k] for wi, k in choice]),
+                        np.stack([trg_probs[(si, wi)][k] for wi, k in choice])))
+        return out
+
+    def tag_words(self, sentences_words: Sequence[Sequence[str]], batch_size: int = 32) -> list[list[str]]:
+        """Entity tags for sentences already split into words (CoNLL corpora), one tag per word."""
+        texts, sents = [], []
+        for d, ws in enumerate(sentences_words):
+            offsets, pos = [], 0
+            for w in ws:
+                offsets.append((pos, pos + len(w)))
+                pos += len(w) + 1
+            texts.append(" ".join(ws))
+            sents.append(_Sentence(d, 0, offsets))
+        out: list[list[str]] = [[] for _ in sentences_words]
+        keep = [s for s in sents if s.offsets]
+        for chunk in range(0, len(keep), 512):
+            part = keep[chunk:chunk + 512]
+            for s, (ent, _) in zip(part, self._word_probs(texts, part, batch_size)):
+                out[s.doc] = [self.entity_labels[i] for i in ent.argmax(-1)]
+        return out
+
+    def _predict_sentences(self, texts, sents: list[_Sentence], docs: list[Document], batch_size: int, arguments: bool,
+                           gold_triggers=None) -> None:
+        probs = self._word_probs(texts, sents, batch_size)
+        triggers: list[tuple[int, Span, int, int]] = []  # (sentence, trigger span, first word, end word)
+        for si, (s, (ent, trg)) in enumerate(zip(sents, probs)):
+            text = texts[s.doc]
             docs[s.doc].entities.extend(self._spans(text, s.offsets, ent, self.entity_labels))
             if gold_triggers is not None:
                 s_start, s_end = s.offsets[0][0], s.offsets[-1][1]

@@ -22,6 +22,12 @@ class ConfigError(ValueError):
 class DataConfig:
     corpus_dir: str = "data"  # brat corpus directory (relative paths: to the working directory)
     held_out_documents: list[str] = field(default_factory=list)  # ids or unique prefixes
+    # "brat" (the corpus above) or "conll": the entity layer only, from a public corpus in
+    # ../shared/corpora (its label set still comes from corpus_dir's annotation.conf).
+    format: str = "brat"
+    conll_corpus: str = ""  # anercorp, wojood or aqmar
+    conll_train_split: str = "train"
+    conll_eval_split: str = "val"
 
 
 @dataclass
@@ -126,6 +132,10 @@ def load_config(path: str | Path) -> TaggerConfig:
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: not UTF-8") from None
     config = config_from_dict(values, str(path))
+    if config.data.format not in ("brat", "conll"):
+        raise ConfigError(f"{path}:data.format: {config.data.format!r} is not one of 'brat', 'conll'")
+    if config.data.format == "conll" and config.data.conll_corpus not in ("anercorp", "wojood", "aqmar"):
+        raise ConfigError(f"{path}:data.conll_corpus: {config.data.conll_corpus!r} is not one of 'anercorp', 'wojood', 'aqmar'")
     m = config.model
     if m.normalization not in ("arabertv02", "none"):
         raise ConfigError(f"{path}:model.normalization: {m.normalization!r} is not one of 'arabertv02', 'none'")

@@ -69,6 +69,24 @@ def _words_of(text: str):
         yield from words(text, s, e)
 
 
+def conll_datasets(config: TaggerConfig):
+    """The entity layer of a public CoNLL corpus as the loader's views (no events)."""
+    from datasets import Dataset, DatasetDict
+
+    from ..data.corpora import corpus_file, load_conll_corpus
+    from ..data.loader import features
+    from ..data.schema import load_schema
+
+    d = config.data
+    schema = load_schema(d.corpus_dir)
+    train_ds = load_conll_corpus(corpus_file(d.conll_corpus, d.conll_train_split), d.conll_corpus, schema)
+    _, argument_view = features(schema)
+    no_events = Dataset.from_dict({k: [] for k in argument_view}, features=argument_view)
+    ds = DatasetDict({"train": train_ds, "train_arguments": no_events})
+    texts = [" ".join(w) for w in train_ds["words"]]
+    return ds, schema, [f"{d.conll_corpus}:{d.conll_train_split}"], [f"{d.conll_corpus}:{d.conll_eval_split}"], texts
+
+
 def collate(batch: list[Example], pad_id: int) -> dict[str, torch.Tensor]:
     n = max(len(ex.input_ids) for ex in batch)
     pad = lambda seq, v: seq + [v] * (n - len(seq))  # noqa: E731
@@ -179,14 +197,20 @@ def train(config: TaggerConfig, output_dir: str | Path, *, restart: bool = False
     accelerator = Accelerator(cpu=cpu)
     set_seed(t.seed)
 
-    documents, schema = read_corpus(config.data.corpus_dir)
-    all_ids = [d.id for d in documents]
-    held_out = resolve_document_ids(config.data.held_out_documents, all_ids, "data.held_out_documents")
-    train_ids = [d for d in all_ids if d not in held_out]
-    if not train_ids:
-        raise ValueError("data.held_out_documents: every document is held out; nothing is left to train on")
-    ds = build_dataset_dict(documents, schema, held_out)
+    if config.data.format == "conll":
+        ds, schema, train_ids, held_out, texts = conll_datasets(config)
+    else:
+        documents, schema = read_corpus(config.data.corpus_dir)
+        all_ids = [d.id for d in documents]
+        held_out = resolve_document_ids(config.data.held_out_documents, all_ids, "data.held_out_documents")
+        train_ids = [d for d in all_ids if d not in held_out]
+        if not train_ids:
+            raise ValueError("data.held_out_documents: every document is held out; nothing is left to train on")
+        ds = build_dataset_dict(documents, schema, held_out)
+        texts = [d.text for d in documents if d.id in train_ids]
 
+    for partial in (output_dir / CHECKPOINTS).glob(".*.tmp") if (output_dir / CHECKPOINTS).is_dir() else []:
+        shutil.rmtree(partial, ignore_errors=True)  # a save cut off by a kill: never complete, never used
     resume_from = None if restart else latest_checkpoint(output_dir)
     if restart and (output_dir / CHECKPOINTS).is_dir():
         shutil.rmtree(output_dir / CHECKPOINTS)
@@ -208,7 +232,6 @@ def train(config: TaggerConfig, output_dir: str | Path, *, restart: bool = False
         model.dropout.p = config.model.dropout
         model.spec = spec
     else:
-        texts = [d.text for d in documents if d.id in train_ids]
         encoder, tokenizer = make_encoder(config, texts)
         torch.manual_seed(t.seed)
         model = EventTagger(encoder, spec, dropout=config.model.dropout)

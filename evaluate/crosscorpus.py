@@ -1,0 +1,66 @@
+"""The corpus-trained entity layer scored on public Arabic NER corpora (../shared/corpora).
+
+Each corpus is read into our schema's types (``data/corpora.py``'s mapping table), then gold and
+prediction are both projected onto the labels the two sides can share:
+
+- Wojood (outermost layer): the types our training corpus has examples of; other types become O on
+  both sides, since a model cannot be asked for a type it has never seen.
+- ANERcorp / AQMAR: PERS, ORG and LOC, where our GPE, LOC and FAC all count as LOC (their LOC covers
+  countries, cities, regions and places alike) and everything else becomes O on both sides.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..data.corpora import corpus_file, read_conll
+from ..model.predict import load
+from .scoring import score_layer, text_report
+
+COARSE = {"PERS": "PERS", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC", "FAC": "LOC"}
+
+
+def _project(tags: list[str], mapping) -> list[str]:
+    out = []
+    for tag in tags:
+        if tag == "O":
+            out.append("O")
+            continue
+        prefix, name = tag.split("-", 1)
+        target = mapping(name)
+        out.append(f"{prefix}-{target}" if target else "O")
+    # An I- whose B- was projected away opens a span (seqeval's default reading does the same).
+    return out
+
+
+def cross_corpus(model_dir: str | Path, corpus: str, split: str, corpora_root: str | Path | None = None, batch_size: int = 32):
+    """``(gold, predicted)`` tag sequences, projected onto the shared labels, and the label set used."""
+    tagger = load(model_dir)
+    rows = read_conll(corpus_file(corpus, split, corpora_root), corpus)
+    predicted = tagger.tag_words([r["words"] for r in rows], batch_size=batch_size)
+    gold = [r["entity_tags"] for r in rows]
+    if corpus == "wojood":
+        trained = _trained_types(tagger)
+        mapping = lambda name: name if name in trained else None  # noqa: E731
+        shared = sorted(trained)
+    else:
+        mapping = COARSE.get
+        shared = ["LOC", "ORG", "PERS"]
+    return [_project(g, mapping) for g in gold], [_project(p, mapping) for p in predicted], shared
+
+
+def _trained_types(tagger) -> set[str]:
+    """Entity types with at least one example in the model's training documents."""
+    from ..data.corpus import read_corpus
+
+    corpus_dir = tagger.spec.training_config.get("data", {}).get("corpus_dir", "data")
+    documents, _ = read_corpus(corpus_dir)
+    return {e.label for d in documents if d.id in tagger.spec.train_documents for e in d.entities}
+
+
+def report(model_dir, corpus: str, split: str, corpora_root=None) -> tuple[str, dict]:
+    gold, pred, shared = cross_corpus(model_dir, corpus, split, corpora_root)
+    scores = score_layer(gold, pred)
+    text = (f"=== {corpus} {split}: entities, labels shared with the training corpus ({', '.join(shared)}) ===\n"
+            + text_report(gold, pred))
+    return text, scores
