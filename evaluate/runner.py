@@ -42,6 +42,7 @@ def held_out_sequences(model_dir: str | Path, corpus_dir: str | Path | None = No
     trained_on = set(spec.train_documents)
     gold = [by_id[d] for d in spec.held_out_documents if d not in trained_on]
     texts = [d.text for d in gold]
+    # One pass for everything predicted, one with the gold triggers given to the argument tagger.
     predicted = tagger.predict_documents(texts, batch_size=batch_size)
     given_triggers = tagger.predict_documents(texts, batch_size=batch_size, gold_triggers=[[ev.trigger for ev in d.events] for d in gold])
     seqs = TagSequences()

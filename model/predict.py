@@ -112,7 +112,8 @@ class Tagger:
         jobs = [(si, wi) for si, s in enumerate(sents) for wi in range(len(s.windows))]
         ent_probs: dict[tuple[int, int], np.ndarray] = {}
         trg_probs: dict[tuple[int, int], np.ndarray] = {}
-        for batch in self._length_sorted_batches(jobs, lambda j: sents[j[0]].windows[j[1]], batch_size):
+        batches = list(self._length_sorted_batches(jobs, lambda j: sents[j[0]].windows[j[1]], batch_size))
+        for batch in _progress(batches, desc="tagging", unit="batch"):
             wins = [sents[si].windows[wi] for si, wi in batch]
             ids, mask = self._pad([w.input_ids for w in wins])
             with torch.inference_mode():
@@ -222,6 +223,15 @@ class Tagger:
         for a, b, label, score in self._word_spans(probs, labels):
             start, end = offsets[a][0], offsets[b - 1][1]
             yield Span(start, end, label, text[start:end], score)
+
+
+def _progress(items: list, **kwargs):
+    """A bar for long jobs at a terminal; nothing in logs, pipes and short calls."""
+    import sys
+
+    from tqdm.auto import tqdm
+
+    return tqdm(items, disable=len(items) < 20 or not sys.stderr.isatty(), leave=False, **kwargs)
 
 
 _LOADED: dict[tuple[str, str | None], Tagger] = {}
