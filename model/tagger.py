@@ -10,6 +10,7 @@ A saved model is a self-contained directory:
     tagger.json          labels, admitted roles, normalisation, window size, held-out documents, ...
     heads.safetensors    the heads
     encoder/             the fine-tuned encoder (Hugging Face format, safetensors) and its tokenizer
+    argument_encoder/    only with ``separate_argument_encoder``: the argument tagger's own encoder
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ FORMAT_VERSION = 1
 TAGGER_FILE = "tagger.json"
 HEADS_FILE = "heads.safetensors"
 ENCODER_DIR = "encoder"
+ARGUMENT_ENCODER_DIR = "argument_encoder"
 
 
 class ModelDirectoryError(OSError):
@@ -46,6 +48,7 @@ class TaggerSpec:
     held_out_documents: list[str] = field(default_factory=list)
     train_documents: list[str] = field(default_factory=list)
     training_config: dict = field(default_factory=dict)
+    separate_argument_encoder: bool = False
     format_version: int = FORMAT_VERSION
 
     def to_json(self) -> str:
@@ -70,9 +73,15 @@ class TaggerSpec:
 
 
 class EventTagger(nn.Module):
-    def __init__(self, encoder: nn.Module, spec: TaggerSpec, dropout: float = 0.1):
+    def __init__(self, encoder: nn.Module, spec: TaggerSpec, dropout: float = 0.1, argument_encoder: nn.Module | None = None):
         super().__init__()
         self.encoder = encoder
+        # Shared by default (one encoder, half the weights); a copy of its own where the spec asks.
+        if spec.separate_argument_encoder and argument_encoder is None:
+            import copy
+
+            argument_encoder = copy.deepcopy(encoder)
+        self.argument_encoder = argument_encoder
         self.spec = spec
         hidden = encoder.config.hidden_size
         self.dropout = nn.Dropout(dropout)
@@ -84,10 +93,10 @@ class EventTagger(nn.Module):
         )
 
     def head_state_dict(self) -> dict[str, torch.Tensor]:
-        return {k: v for k, v in self.state_dict().items() if not k.startswith("encoder.")}
+        return {k: v for k, v in self.state_dict().items() if not k.startswith(("encoder.", "argument_encoder."))}
 
-    def encode(self, input_ids, attention_mask, token_type_ids=None):
-        out = self.encoder(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids)
+    def encode(self, input_ids, attention_mask, token_type_ids=None, encoder=None):
+        out = (encoder or self.encoder)(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids)
         return self.dropout(out.last_hidden_state)
 
     def tag(self, input_ids, attention_mask):
@@ -97,7 +106,7 @@ class EventTagger(nn.Module):
 
     def arguments(self, input_ids, attention_mask, trigger_mask, event_type_ids):
         """Role logits for each position, given the trigger's pieces (``trigger_mask``) and type."""
-        h = self.encode(input_ids, attention_mask, token_type_ids=trigger_mask.long())
+        h = self.encode(input_ids, attention_mask, token_type_ids=trigger_mask.long(), encoder=self.argument_encoder)
         m = trigger_mask.unsqueeze(-1).to(h.dtype)
         trigger_vec = (h * m).sum(1) / m.sum(1).clamp(min=1.0)
         cond = trigger_vec + self.event_type_embedding(event_type_ids)
@@ -115,6 +124,8 @@ def save_tagger(model: EventTagger, tokenizer, directory: Path) -> None:
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     model.encoder.save_pretrained(directory / ENCODER_DIR, safe_serialization=True)
+    if model.argument_encoder is not None:
+        model.argument_encoder.save_pretrained(directory / ARGUMENT_ENCODER_DIR, safe_serialization=True)
     tokenizer.save_pretrained(directory / ENCODER_DIR)
     save_file({k: v.contiguous() for k, v in model.head_state_dict().items()}, str(directory / HEADS_FILE))
     (directory / TAGGER_FILE).write_text(model.spec.to_json(), encoding="utf-8")
@@ -144,11 +155,15 @@ def load_tagger(directory: str | Path, device: str | torch.device = "cpu"):
         raise ModelDirectoryError(f"{directory / HEADS_FILE}: missing; the model directory is incomplete")
     try:
         encoder = AutoModel.from_pretrained(enc_dir, use_safetensors=True)
+        argument_encoder = None
+        if spec.separate_argument_encoder:
+            check_safetensors_only(directory / ARGUMENT_ENCODER_DIR, "the model's argument encoder")
+            argument_encoder = AutoModel.from_pretrained(directory / ARGUMENT_ENCODER_DIR, use_safetensors=True)
         tokenizer = AutoTokenizer.from_pretrained(enc_dir)
         heads = load_file(str(directory / HEADS_FILE))
     except (OSError, ValueError, SafetensorError) as e:
         raise ModelDirectoryError(f"{directory}: cannot read the weights ({e})") from None
-    model = EventTagger(encoder, spec, dropout=0.0)
+    model = EventTagger(encoder, spec, dropout=0.0, argument_encoder=argument_encoder)
     expected = model.head_state_dict()
     for key, tensor in expected.items():
         if key not in heads:

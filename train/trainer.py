@@ -222,6 +222,7 @@ def train(config: TaggerConfig, output_dir: str | Path, *, restart: bool = False
         admitted_roles={k: list(v) for k, v in schema.event_types.items()},
         normalization=config.model.normalization, max_length=config.model.max_length, backbone=config.model.backbone,
         held_out_documents=held_out, train_documents=train_ids, training_config=config.to_dict(),
+        separate_argument_encoder=config.model.separate_argument_encoder,
     )
     if resume_from is not None:
         log(f"resuming from {resume_from}")
@@ -236,15 +237,17 @@ def train(config: TaggerConfig, output_dir: str | Path, *, restart: bool = False
         torch.manual_seed(t.seed)
         model = EventTagger(encoder, spec, dropout=config.model.dropout)
     if t.freeze_embeddings:
-        model.encoder.get_input_embeddings().weight.requires_grad_(False)
+        for enc in filter(None, (model.encoder, model.argument_encoder)):
+            enc.get_input_embeddings().weight.requires_grad_(False)
 
     examples = build_examples(ds["train"], ds["train_arguments"], tokenizer, config.model.normalization, config.model.max_length)
     n_batches = math.ceil(sum(ex.kind == "tag" for ex in examples) / t.batch_size) + math.ceil(sum(ex.kind == "arg" for ex in examples) / t.batch_size)
     total_steps = n_batches * t.epochs
     # The pooler is never used by a tagger; leaving it out keeps the optimiser's groups the same
     # whether the encoder was just built or reloaded from a checkpoint (which adds a pooler).
-    encoder_params = [p for n, p in model.encoder.named_parameters() if p.requires_grad and not n.startswith("pooler.")]
-    head_params = [p for n, p in model.named_parameters() if not n.startswith("encoder.")]
+    encoder_params = [p for n, p in model.named_parameters()
+                      if n.startswith(("encoder.", "argument_encoder.")) and p.requires_grad and ".pooler." not in n]
+    head_params = [p for n, p in model.named_parameters() if not n.startswith(("encoder.", "argument_encoder."))]
     optimizer = torch.optim.AdamW([
         {"params": encoder_params, "lr": t.learning_rate},
         {"params": head_params, "lr": t.head_learning_rate},
@@ -325,8 +328,10 @@ def write_final(output_dir: Path, model, tokenizer, metrics: dict) -> None:
         write_model_card(tmp, model.spec, metrics)
     staging = output_dir / ".final-staging"
     (output_dir / "tagger.json").unlink(missing_ok=True)
-    for name in ("encoder", "heads.safetensors", "metrics.json", "README.md", "tagger.json"):
+    for name in ("encoder", "argument_encoder", "heads.safetensors", "metrics.json", "README.md", "tagger.json"):
         target = output_dir / name
+        if not (staging / name).exists():
+            continue
         if target.is_dir():
             shutil.rmtree(target)
         os.replace(staging / name, target)

@@ -1,0 +1,420 @@
+"""``arabic-news-tagger bench --model DIR``: how fast predict() is, against what, and at what accuracy.
+
+On one model and one set of texts (the sentences of the articles in ``data/*.txt``), each variant
+in a fresh process, so that its peak memory is its own:
+
+- ``pipeline``: Hugging Face's ``pipeline("token-classification", aggregation_strategy="first")`` at
+  its default batch size, over a ``*ForTokenClassification`` made of the tagger's encoder and entity
+  head (the entity layer only); ``pipeline16``: the same with ``batch_size=16``, for reference;
+- ``bare``: a length-sorted, batched forward pass of encoder + entity head over the same subword
+  windows predict() feeds (batch 32), tokenised beforehand and never decoded: the ceiling;
+- ``entities+triggers``: ``Tagger.predict_documents(texts, arguments=False)``;
+- ``full``: ``Tagger.predict_documents(texts)``, arguments included;
+- ``int8``: the full predict with ONNX Runtime's int8 passes (``model/int8.py``).
+
+Each is warmed up once and then timed ``repeats`` times; the best pass counts. Each also reports the
+entity micro-F1 (seqeval, default mode) on the documents the model held out, so a speed-up is never
+bought with silent accuracy loss. Then ``arabic-news-tagger predict`` streams a file of the corpus
+(one document per line) and one of 20 times the corpus, each in a fresh process; their peak
+resident memories should differ by little: results stream, nothing accumulates.
+
+The report is a Markdown table, and its last three lines are::
+
+    ratio entities+triggers: N.NNx
+    ratio full: N.NNx
+    ratio int8: N.NNx
+
+(words per second over the pipeline's at its default batch size). One variant alone, as the bench
+runs it: ``python -m arabic_news_tagger.evaluate.bench --variant full --model DIR`` (one JSON line).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+VARIANTS = ("pipeline", "pipeline16", "bare", "entities+triggers", "full", "int8")
+RATIO_VARIANTS = ("entities+triggers", "full", "int8")
+BATCH_SIZE = 32
+STREAM_COPIES = 20
+_LINE_BREAKS = re.compile(r"[\n\r\u2028\u2029\x0b\x0c\x1c\x1d\x1e\x85]+")
+
+
+# --- texts ---------------------------------------------------------------------------------------
+
+
+def default_corpus_dir(model_dir: str | Path | None = None) -> Path:
+    """The model's training corpus where it can be found, else the repository's ``data/``."""
+    if model_dir is not None:
+        try:
+            spec = json.loads((Path(model_dir) / "tagger.json").read_text(encoding="utf-8"))
+            recorded = spec.get("training_config", {}).get("data", {}).get("corpus_dir")
+            if recorded and any(Path(recorded).glob("*.txt")):
+                return Path(recorded).resolve()
+        except (OSError, ValueError):
+            pass
+    from .. import data
+
+    return Path(data.__file__).resolve().parent
+
+
+def articles(corpus_dir: str | Path) -> list[str]:
+    files = sorted(Path(corpus_dir).glob("*.txt"))
+    if not files:
+        raise FileNotFoundError(f"{corpus_dir}: no *.txt articles to benchmark on")
+    return [f.read_text(encoding="utf-8") for f in files]
+
+
+def bench_texts(corpus_dir: str | Path) -> tuple[list[str], int]:
+    """The sentences of the articles, as texts, and their number of words (our segmentation)."""
+    from ..data.segment import sentences, words
+
+    texts, n_words = [], 0
+    for article in articles(corpus_dir):
+        for s, e in sentences(article):
+            texts.append(article[s:e])
+            n_words += len(words(article, s, e))
+    return texts, n_words
+
+
+# --- scoring -------------------------------------------------------------------------------------
+
+
+def held_out_documents(model_dir: str | Path, corpus_dir: str | Path):
+    """The gold documents the model held out (and did not train on), as ``evaluate`` scores them."""
+    from ..data.corpus import read_corpus
+    from ..model.tagger import TaggerSpec
+
+    spec = TaggerSpec.from_file(Path(model_dir) / "tagger.json")
+    if spec.training_config.get("data", {}).get("format") == "conll" or not spec.held_out_documents:
+        return []
+    documents, _ = read_corpus(corpus_dir)
+    trained_on = set(spec.train_documents)
+    by_id = {d.id: d for d in documents}
+    return [by_id[d] for d in spec.held_out_documents if d in by_id and d not in trained_on]
+
+
+def entity_f1(gold_documents, predicted_documents) -> float | None:
+    """seqeval micro-F1 (default mode) of the entity layer, spans projected onto the corpus words."""
+    from .scoring import TagSequences, add_document, score_layer
+
+    if not gold_documents:
+        return None
+    seqs = TagSequences()
+    for g, p in zip(gold_documents, predicted_documents):
+        add_document(seqs, g, p, p)
+    return score_layer(seqs.gold["entities"], seqs.pred["entities"])["micro"]["f1"]
+
+
+# --- the pipeline's model ------------------------------------------------------------------------
+
+
+def prepare_pipeline_model(model_dir: str | Path, out_dir: str | Path) -> Path:
+    """A Hugging Face token-classification directory: the tagger's encoder and its entity head."""
+    import torch
+    from safetensors.torch import load_file
+    from transformers import AutoConfig, AutoModelForTokenClassification, AutoTokenizer
+
+    from ..model.backbone import quiet_transformers
+    from ..model.tagger import ENCODER_DIR, HEADS_FILE, TaggerSpec
+
+    quiet_transformers()
+    model_dir, out_dir = Path(model_dir), Path(out_dir)
+    spec = TaggerSpec.from_file(model_dir / "tagger.json")
+    enc_dir = model_dir / ENCODER_DIR
+    config = AutoConfig.from_pretrained(enc_dir)
+    config.num_labels = len(spec.entity_labels)
+    config.id2label = dict(enumerate(spec.entity_labels))
+    config.label2id = {label: i for i, label in enumerate(spec.entity_labels)}
+    config.architectures = None
+    model = AutoModelForTokenClassification.from_config(config)
+    encoder_state = {}
+    for f in sorted(enc_dir.glob("*.safetensors")):
+        encoder_state.update(load_file(str(f)))
+    base = getattr(model, model.base_model_prefix)
+    missing, unexpected = base.load_state_dict(encoder_state, strict=False)
+    missing = [k for k in missing if not k.startswith("pooler.")]
+    if missing or unexpected:
+        raise ValueError(f"{enc_dir}: the encoder's weights do not fit {type(model).__name__} "
+                         f"(missing {missing[:5]}, unexpected {unexpected[:5]})")
+    heads = load_file(str(model_dir / HEADS_FILE))
+    with torch.no_grad():
+        model.classifier.weight.copy_(heads["entity_head.weight"])
+        model.classifier.bias.copy_(heads["entity_head.bias"])
+    model.save_pretrained(out_dir, safe_serialization=True)
+    AutoTokenizer.from_pretrained(enc_dir).save_pretrained(out_dir)
+    return out_dir
+
+
+# --- one variant, in its own process -------------------------------------------------------------
+
+
+def _peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def _time_best(run, repeats: int) -> float:
+    run()  # warm-up: lazy initialisation, allocator, caches
+    best = float("inf")
+    for _ in range(repeats):
+        start = time.perf_counter()
+        run()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def _pipeline_variant(name, pipeline_dir, texts, gold):
+    from transformers import pipeline
+
+    from ..data.document import Document, Span
+    from ..data.segment import sentences
+    from ..model.backbone import quiet_transformers
+
+    quiet_transformers()
+    pipe = pipeline("token-classification", model=str(pipeline_dir), aggregation_strategy="first", device=-1)
+    kwargs = {"batch_size": 16} if name == "pipeline16" else {}  # "pipeline": its default batch size
+
+    def run():
+        return pipe(texts, **kwargs)
+
+    def predict_gold():
+        out = []
+        for g in gold:
+            doc = Document(g.id, g.text)
+            bounds = sentences(g.text)
+            for (s, e), groups in zip(bounds, pipe([g.text[s:e] for s, e in bounds], **kwargs)):
+                for grp in groups:
+                    start, end = s + int(grp["start"]), s + int(grp["end"])
+                    doc.entities.append(Span(start, end, grp["entity_group"], g.text[start:end], float(grp["score"])))
+            out.append(doc)
+        return out
+
+    return run, predict_gold
+
+
+def _bare_variant(tagger, texts):
+    import torch
+
+    from ..data.segment import sentences, words
+    from ..model.encode import make_windows, word_pieces
+
+    sents = []
+    for text in texts:
+        for s, e in sentences(text):
+            sents.append([text[a:b] for a, b in words(text, s, e)])
+    tok = tagger.tokenizer
+    windows = [w for p in word_pieces(tok, sents, tagger.spec.normalization)
+               for w in make_windows(p, tok.cls_token_id, tok.sep_token_id, tagger.spec.max_length)]
+    model = tagger.model
+
+    def run():
+        order = sorted(windows, key=lambda w: len(w.input_ids))
+        for i in range(0, len(order), BATCH_SIZE):
+            ids, mask = tagger._pad([w.input_ids for w in order[i:i + BATCH_SIZE]])
+            with torch.inference_mode():
+                h = model.encoder(input_ids=ids, attention_mask=mask).last_hidden_state
+                model.entity_head(h)
+
+    return run
+
+
+def run_variant(name: str, model_dir: str | Path, corpus_dir: str | Path, repeats: int = 3,
+                pipeline_dir: str | Path | None = None) -> dict:
+    """Words per second (best pass), peak resident memory and held-out entity micro-F1 of one variant."""
+    if name not in VARIANTS:
+        raise ValueError(f"--variant: {name!r} is not one of {', '.join(VARIANTS)}")
+    import torch
+
+    texts, n_words = bench_texts(corpus_dir)
+    gold = held_out_documents(model_dir, corpus_dir)
+    f1 = None
+    if name.startswith("pipeline"):
+        if pipeline_dir is None:
+            pipeline_dir = prepare_pipeline_model(model_dir, tempfile.mkdtemp(prefix="bench-pipeline-"))
+        run, predict_gold = _pipeline_variant(name, pipeline_dir, texts, gold)
+        seconds = _time_best(run, repeats)
+        f1 = entity_f1(gold, predict_gold())
+    else:
+        from ..model.predict import Tagger
+
+        tagger = Tagger(model_dir, device="cpu")
+        if name == "int8":
+            from ..model.int8 import enable_int8
+
+            enable_int8(tagger)
+        if name == "bare":
+            seconds = _time_best(_bare_variant(tagger, texts), repeats)  # decodes nothing: no F1
+        else:
+            arguments = name != "entities+triggers"
+            seconds = _time_best(lambda: tagger.predict_documents(texts, batch_size=BATCH_SIZE, arguments=arguments), repeats)
+            if gold:
+                f1 = entity_f1(gold, tagger.predict_documents([g.text for g in gold], batch_size=BATCH_SIZE, arguments=arguments))
+    return {"variant": name, "words": n_words, "texts": len(texts), "seconds": round(seconds, 4),
+            "words_per_second": round(n_words / seconds, 2), "peak_mb": round(_peak_mb(), 1),
+            "entity_f1": f1, "held_out": [g.id for g in gold], "torch_threads": torch.get_num_threads()}
+
+
+# --- the whole bench ---------------------------------------------------------------------------
+
+
+def _child_env() -> dict:
+    env = dict(os.environ)
+    env.setdefault("TOKENIZERS_PARALLELISM", "false")
+    env.setdefault("HF_HUB_OFFLINE", "1")
+    return env
+
+
+def _run_child(name, model_dir, corpus_dir, repeats, pipeline_dir) -> dict:
+    cmd = [sys.executable, "-m", "arabic_news_tagger.evaluate.bench", "--variant", name, "--model", str(model_dir),
+           "--corpus-dir", str(corpus_dir), "--repeats", str(repeats)]
+    if pipeline_dir is not None:
+        cmd += ["--pipeline-dir", str(pipeline_dir)]
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=_child_env())
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
+    if proc.returncode != 0 or not lines:
+        raise RuntimeError(f"bench variant {name} failed (exit {proc.returncode}):\n{proc.stderr[-3000:]}")
+    return json.loads(lines[-1])
+
+
+def _peak_of(cmd: list[str], stdin_path: Path) -> tuple[float, float]:
+    """Peak resident memory (MB) and wall seconds of one fresh process, from its own rusage."""
+    with open(stdin_path, "rb") as stdin, tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdin=stdin, stdout=subprocess.DEVNULL, stderr=err, env=_child_env())
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode != 0:
+            err.seek(0)
+            raise RuntimeError(f"{' '.join(cmd)} < {stdin_path} failed (exit {proc.returncode}):\n{err.read().decode(errors='replace')[-3000:]}")
+    return usage.ru_maxrss / 1024, seconds
+
+
+def stream_check(model_dir: str | Path, corpus_dir: str | Path, copies: int = STREAM_COPIES) -> dict:
+    """``arabic-news-tagger predict`` over the corpus once and ``copies`` times (a document per line,
+    file in, file out), each in a fresh process: the two peaks of resident memory."""
+    docs = [_LINE_BREAKS.sub(" ", a).strip() for a in articles(corpus_dir)]
+    out: dict = {"documents": len(docs), "copies": copies}
+    with tempfile.TemporaryDirectory(prefix="bench-stream-") as tmp:
+        tmp = Path(tmp)
+        for key, n in (("once", 1), ("many", copies)):
+            src, dst = tmp / f"{key}.txt", tmp / f"{key}.jsonl"
+            src.write_text("\n".join(docs * n) + "\n", encoding="utf-8")
+            cmd = [sys.executable, "-m", "arabic_news_tagger.cli", "predict", "--model", str(model_dir), "--output", str(dst)]
+            out[f"{key}_mb"], out[f"{key}_seconds"] = _peak_of(cmd, src)
+            lines = sum(1 for _ in open(dst, encoding="utf-8"))
+            if lines != len(docs) * n:
+                raise RuntimeError(f"predict wrote {lines} results for {len(docs) * n} documents")
+    out["difference_mb"] = out["many_mb"] - out["once_mb"]
+    return out
+
+
+def _fmt_f1(f1) -> str:
+    return "n/a" if f1 is None else f"{100 * f1:.1f}"
+
+
+def report(results: dict[str, dict], stream: dict | None, model_dir, corpus_dir, repeats: int) -> str:
+    base = results["pipeline"]["words_per_second"]
+    first = next(iter(results.values()))
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    lines = [f"bench: {model_dir} on {first['texts']} sentences, {first['words']:,} words ({corpus_dir}/*.txt); "
+             f"best of {repeats} passes after a warm-up; each variant in a fresh process; "
+             f"{os.cpu_count()} CPUs, torch threads {first['torch_threads']}, load average {load:.2f} at the end",
+             f"entity F1: seqeval micro-F1 (default mode) on the held-out document(s) {', '.join(first['held_out']) or '(none)'}",
+             "",
+             "| variant | words/s | × pipeline | peak MB | entity F1 |",
+             "|---|---:|---:|---:|---:|"]
+    for name, r in results.items():
+        lines.append(f"| {name} | {r['words_per_second']:,.0f} | {r['words_per_second'] / base:.2f}x | {r['peak_mb']:,.0f} | {_fmt_f1(r['entity_f1'])} |")
+    lines.append("")
+    et, bare = results.get("entities+triggers"), results.get("bare")
+    if et and bare:
+        lines.append(f"entities+triggers at {100 * et['words_per_second'] / bare['words_per_second']:.1f}% of the bare forward pass (target: at least 90%)")
+    full, q = results.get("full"), results.get("int8")
+    if full and q and full["entity_f1"] is not None and q["entity_f1"] is not None:
+        lines.append(f"int8 entity F1 {_fmt_f1(q['entity_f1'])} against fp32 {_fmt_f1(full['entity_f1'])}: "
+                     f"{100 * (q['entity_f1'] - full['entity_f1']):+.1f} points (target: within 1)")
+    if stream:
+        lines.append(f"streaming (`arabic-news-tagger predict --output FILE`, a document per line, fresh processes): "
+                     f"corpus once ({stream['documents']} documents) peak {stream['once_mb']:,.0f} MB in {stream['once_seconds']:.0f} s; "
+                     f"{stream['copies']} times ({stream['documents'] * stream['copies']} documents) peak {stream['many_mb']:,.0f} MB "
+                     f"in {stream['many_seconds']:.0f} s; difference {stream['difference_mb']:+,.0f} MB (target: at most 50 MB)")
+    lines.append("")
+    for name in RATIO_VARIANTS:
+        r = results.get(name)
+        lines.append(f"ratio {name}: {r['words_per_second'] / base:.2f}x" if r else f"ratio {name}: n/a")
+    return "\n".join(lines)
+
+
+def run_bench(model_dir: str | Path, repeats: int = 3, corpus_dir: str | Path | None = None,
+              variants=VARIANTS, stream: bool = True, log=print) -> dict:
+    """Every variant in a fresh process, then the streaming check; ``log`` gets the report (progress
+    goes to standard error); returns the figures."""
+    if repeats < 1:
+        raise ValueError(f"--repeats: expected at least 1, got {repeats}")
+    model_dir = Path(model_dir).resolve()
+    corpus_dir = Path(corpus_dir).resolve() if corpus_dir else default_corpus_dir(model_dir)
+    variants = list(variants)
+    if "pipeline" not in variants:
+        variants.insert(0, "pipeline")  # the ratios' denominator
+    results: dict[str, dict] = {}
+    with tempfile.TemporaryDirectory(prefix="bench-") as tmp:
+        pipeline_dir = prepare_pipeline_model(model_dir, Path(tmp) / "pipeline")
+        if "int8" in variants:
+            from ..model.int8 import int8_cache
+
+            int8_cache(model_dir)  # built here, once, so the int8 process measures prediction, not export
+        for name in variants:
+            print(f"bench: {name} ...", file=sys.stderr, flush=True)
+            results[name] = _run_child(name, model_dir, corpus_dir, repeats, pipeline_dir if name.startswith("pipeline") else None)
+    stream_result = None
+    if stream:
+        print("bench: streaming check ...", file=sys.stderr, flush=True)
+        stream_result = stream_check(model_dir, corpus_dir)
+    text = report(results, stream_result, model_dir, corpus_dir, repeats)
+    log(text)
+    return {"variants": results, "stream": stream_result, "report": text}
+
+
+# --- command line --------------------------------------------------------------------------------
+
+
+def _add_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--model", required=True, metavar="DIR", help="a model directory written by `train`")
+    p.add_argument("--repeats", type=int, default=3, help="timed passes per variant after one warm-up; the best counts (default 3)")
+    p.add_argument("--corpus-dir", metavar="DIR", help="articles to time and held-out documents to score (default: the model's corpus, else data/)")
+    p.add_argument("--no-stream", action="store_true", help="skip the streaming-memory check")
+    p.add_argument("--variant", choices=VARIANTS, help="run one variant in this process and print one JSON line")
+    p.add_argument("--pipeline-dir", metavar="DIR", help=argparse.SUPPRESS)
+
+
+def add_parser(subparsers) -> argparse.ArgumentParser:
+    """The ``bench`` subcommand, for ``cli.build_parser``."""
+    p = subparsers.add_parser("bench", help="words/s, peak memory and held-out entity F1 of predict() against the HF pipeline")
+    _add_arguments(p)
+    p.set_defaults(func=main)
+    return p
+
+
+def main(args) -> int:
+    if args.variant:
+        corpus_dir = args.corpus_dir or default_corpus_dir(args.model)
+        print(json.dumps(run_variant(args.variant, args.model, corpus_dir, args.repeats, args.pipeline_dir)))
+        return 0
+    run_bench(args.model, repeats=args.repeats, corpus_dir=args.corpus_dir, stream=not args.no_stream)
+    return 0
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(prog="python -m arabic_news_tagger.evaluate.bench", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    _add_arguments(parser)
+    sys.exit(main(parser.parse_args()))

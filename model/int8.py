@@ -1,0 +1,333 @@
+"""The opt-in int8 path: the tagger's two passes run by ONNX Runtime with dynamically quantised weights.
+
+    >>> from arabic_news_tagger.model.predict import Tagger
+    >>> from arabic_news_tagger.model.int8 import enable_int8
+    >>> tagger = enable_int8(Tagger("runs/e5", device="cpu"))   # tagger.model is now ONNX Runtime's
+    >>> tagger.predict_documents(["..."])                        # everything else is unchanged
+
+The first use exports both passes to ONNX (``tag``: input_ids, attention_mask -> entity logits,
+trigger logits; ``arguments``: input_ids, attention_mask, trigger_mask, event_type_ids -> role
+logits; batch and sequence axes dynamic), quantises their weights to int8 with
+``onnxruntime.quantization.quantize_dynamic`` (per output channel), and caches the result in the
+model directory::
+
+    int8/tag.onnx  int8/arguments.onnx  int8/int8.json
+
+``int8.json`` records the sha256 of the files the graphs were made from (``tagger.json``,
+``heads.safetensors``, ``encoder/*.safetensors``): a cache whose sources changed, or that is
+incomplete, is rebuilt. The directory is written whole or not at all (a temporary sibling, then
+one rename). A model directory that cannot be written (a read-only hub snapshot) gets its cache
+under ``$ARABIC_NEWS_TAGGER_CACHE`` (default ``~/.cache/arabic_news_tagger``) instead.
+
+Needs ``pip install 'arabic-news-tagger[int8]'`` (onnxruntime, onnx). CPU only: ONNX Runtime's CPU
+execution provider, with as many intra-op threads as ``os.cpu_count()``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import logging
+import os
+import sys
+import warnings
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+from .tagger import ENCODER_DIR, HEADS_FILE, TAGGER_FILE, ModelDirectoryError, TaggerSpec
+
+INT8_DIR = "int8"
+MARKER_FILE = "int8.json"
+TAG_FILE = "tag.onnx"
+ARGUMENTS_FILE = "arguments.onnx"
+#: Bumped whenever what this module writes changes; a cache written by another version is rebuilt.
+CACHE_FORMAT = 1
+OPSET = 17
+INSTALL_HINT = "pip install 'arabic-news-tagger[int8]'"
+CACHE_ENV_VAR = "ARABIC_NEWS_TAGGER_CACHE"
+
+TAG_INPUTS = ("input_ids", "attention_mask")
+TAG_OUTPUTS = ("entity_logits", "trigger_logits")
+ARGUMENT_INPUTS = ("input_ids", "attention_mask", "trigger_mask", "event_type_ids")
+ARGUMENT_OUTPUTS = ("role_logits",)
+
+
+class Int8Unavailable(ImportError):
+    """ONNX Runtime (or onnx, which its quantiser needs) is not installed."""
+
+
+def require_onnxruntime(quantizer: bool = False):
+    """The ``onnxruntime`` module, or an error that says what to install."""
+    try:
+        import onnxruntime
+
+        if quantizer:
+            import onnx  # noqa: F401  (onnxruntime.quantization reads and writes models with it)
+            import onnxruntime.quantization  # noqa: F401
+    except ImportError as e:
+        raise Int8Unavailable(f"the int8 path needs ONNX Runtime and onnx ({e.name or e} is missing): {INSTALL_HINT}") from None
+    return onnxruntime
+
+
+# --- the cache ---------------------------------------------------------------------------------
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        while chunk := f.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def source_digests(model_dir: str | Path) -> dict[str, str]:
+    """sha256 of each file the int8 graphs are made from, by path relative to ``model_dir``."""
+    model_dir = Path(model_dir)
+    files = [model_dir / TAGGER_FILE, model_dir / HEADS_FILE, *sorted((model_dir / ENCODER_DIR).glob("*.safetensors"))]
+    missing = [str(f) for f in files if not f.is_file()]
+    if missing or len(files) < 3:
+        raise ModelDirectoryError(f"{model_dir}: not a complete tagger directory (missing {missing or ['encoder/*.safetensors']})")
+    return {f.relative_to(model_dir).as_posix(): _sha256(f) for f in files}
+
+
+def _marker(sources: dict[str, str]) -> dict:
+    return {"format": CACHE_FORMAT, "sources": sources, "weight_type": "QInt8", "per_channel": True, "opset": OPSET,
+            "files": [TAG_FILE, ARGUMENTS_FILE]}
+
+
+def is_fresh(cache_dir: str | Path, sources: dict[str, str]) -> bool:
+    """Whether ``cache_dir`` holds complete int8 graphs made from exactly ``sources``."""
+    cache_dir = Path(cache_dir)
+    try:
+        marker = json.loads((cache_dir / MARKER_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    if not isinstance(marker, dict) or marker.get("format") != CACHE_FORMAT or marker.get("sources") != sources:
+        return False
+    return all((cache_dir / name).is_file() and (cache_dir / name).stat().st_size > 0 for name in (TAG_FILE, ARGUMENTS_FILE))
+
+
+def fallback_cache_dir(sources: dict[str, str]) -> Path:
+    """Where the cache goes when the model directory is read-only: keyed by the sources' digest."""
+    key = hashlib.sha256(json.dumps(sources, sort_keys=True).encode()).hexdigest()[:20]
+    root = Path(os.environ.get(CACHE_ENV_VAR) or "~/.cache/arabic_news_tagger").expanduser()
+    return root / "int8" / key
+
+
+# --- export and quantisation -------------------------------------------------------------------
+
+
+class _TagPass(nn.Module):
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+
+    def forward(self, input_ids, attention_mask):
+        return self.model.tag(input_ids, attention_mask)
+
+
+class _ArgumentPass(nn.Module):
+    def __init__(self, model):
+        super().__init__()
+        self.model = model
+
+    def forward(self, input_ids, attention_mask, trigger_mask, event_type_ids):
+        return self.model.arguments(input_ids, attention_mask, trigger_mask, event_type_ids)
+
+
+def _example(model, batch: int, length: int, seed: int) -> tuple[torch.Tensor, ...]:
+    """Inputs with padding (so the attention mask is never traced away) and a marked trigger."""
+    g = torch.Generator().manual_seed(seed)
+    vocab = int(model.encoder.config.vocab_size)
+    ids = torch.randint(0, vocab, (batch, length), generator=g)
+    mask = torch.ones(batch, length, dtype=torch.long)
+    tmask = torch.zeros(batch, length, dtype=torch.long)
+    for i in range(batch):
+        n = max(2, length - 3 * i)
+        mask[i, n:] = 0
+        ids[i, n:] = 0
+        tmask[i, 1 + i % (n - 1)] = 1
+    types = torch.arange(batch) % max(1, len(model.spec.event_types))
+    return ids, mask, tmask, types
+
+
+def _export(module: nn.Module, args: tuple, path: Path, inputs, outputs) -> None:
+    axes = {name: {0: "batch", 1: "sequence"} for name in inputs if name != "event_type_ids"}
+    axes.update({name: {0: "batch", 1: "sequence"} for name in outputs})
+    if "event_type_ids" in inputs:
+        axes["event_type_ids"] = {0: "batch"}
+    module.eval()  # the exporter restores the wrapper's mode on everything under it: eval, so dropout stays off
+    with warnings.catch_warnings(), torch.inference_mode(False), torch.no_grad():
+        warnings.simplefilter("ignore")
+        # The TorchScript exporter: no extra dependency, a second for e5-small, and the graph ONNX
+        # Runtime runs fastest here; tracing is safe because the passes have no data-dependent branches
+        # (the example has padding, so the attention mask stays in the graph; _check proves the axes).
+        torch.onnx.export(module, args, str(path), input_names=list(inputs), output_names=list(outputs),
+                          dynamic_axes=axes, opset_version=OPSET, do_constant_folding=True, dynamo=False)
+
+
+def _session(path: Path, threads: int | None = None):
+    ort = require_onnxruntime()
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads or os.cpu_count() or 1
+    options.inter_op_num_threads = 1
+    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.log_severity_level = 3
+    return ort.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+
+
+def _check(path: Path, reference: Callable, inputs, args: tuple, tolerance: float = 1e-3) -> None:
+    """The fp32 graph reproduces PyTorch on shapes other than the traced ones, or the export failed."""
+    session = _session(path)
+    feed = {name: a.numpy() for name, a in zip(inputs, args)}
+    got = session.run(None, feed)
+    with torch.inference_mode():
+        want = reference(*args)
+    want = want if isinstance(want, tuple) else (want,)
+    mask = args[1].bool().numpy()
+    for g, w in zip(got, want):
+        diff = float(np.abs(g - w.numpy())[mask].max())
+        if not diff <= tolerance:
+            raise RuntimeError(f"{path.name}: the exported graph differs from the PyTorch model by {diff:.3g} "
+                               f"on a batch of shape {tuple(args[0].shape)}; the export is unusable")
+
+
+@contextlib.contextmanager
+def _quiet_root_logger():
+    """The quantiser logs advice ("consider pre-processing") on the root logger at WARNING: not for users."""
+    root = logging.getLogger()
+    level = root.level
+    root.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        root.setLevel(level)
+
+
+def build_int8(model, cache_dir: str | Path, sources: dict[str, str], log: Callable[[str], None] | None = None) -> Path:
+    """Export ``model``'s passes, quantise them, and install them atomically as ``cache_dir``."""
+    require_onnxruntime(quantizer=True)
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    from arabic_news_tagger.io import atomic_directory
+
+    log = log or (lambda m: print(m, file=sys.stderr))
+    cache_dir = Path(cache_dir)
+    model = model.cpu().eval()
+    log(f"int8: exporting the tagger to ONNX and quantising it into {cache_dir} (once per model)")
+    traced = _example(model, 3, 17, seed=0)
+    checked = _example(model, 4, 29, seed=1)
+    passes = [
+        (_TagPass(model), TAG_INPUTS, TAG_OUTPUTS, traced[:2], checked[:2], model.tag, TAG_FILE),
+        (_ArgumentPass(model), ARGUMENT_INPUTS, ARGUMENT_OUTPUTS, traced, checked, model.arguments, ARGUMENTS_FILE),
+    ]
+    with atomic_directory(cache_dir) as tmp:
+        for module, inputs, outputs, example, check, reference, name in passes:
+            fp32 = tmp / f"{name}.fp32"
+            _export(module, example, fp32, inputs, outputs)
+            _check(fp32, reference, inputs, check)
+            with warnings.catch_warnings(), _quiet_root_logger():
+                warnings.simplefilter("ignore")
+                quantize_dynamic(str(fp32), str(tmp / name), weight_type=QuantType.QInt8, per_channel=True)
+            fp32.unlink()
+        (tmp / MARKER_FILE).write_text(json.dumps(_marker(sources), indent=2), encoding="utf-8")
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o777 & ~umask)  # mkdtemp's 0700 would hide the cache from other users of the model
+    return cache_dir
+
+
+def int8_cache(model_dir: str | Path, model=None, log: Callable[[str], None] | None = None) -> Path:
+    """The directory of up-to-date int8 graphs for ``model_dir``, built first if missing or stale.
+
+    ``model`` (the loaded ``EventTagger``) is needed only to build; without it, it is loaded.
+    """
+    model_dir = Path(model_dir)
+    sources = source_digests(model_dir)
+    candidates = [model_dir / INT8_DIR, fallback_cache_dir(sources)]
+    for cache in candidates:
+        if is_fresh(cache, sources):
+            return cache
+    if model is None:
+        from .tagger import load_tagger
+
+        model, _ = load_tagger(model_dir, "cpu")
+    try:
+        return build_int8(model, candidates[0], sources, log)
+    except PermissionError:
+        return build_int8(model, candidates[1], sources, log)
+    except OSError as e:
+        import errno
+
+        if e.errno not in (errno.EROFS, errno.EACCES, errno.EPERM):
+            raise
+        return build_int8(model, candidates[1], sources, log)
+
+
+# --- the passes --------------------------------------------------------------------------------
+
+
+def _numpy(t) -> np.ndarray:
+    if isinstance(t, torch.Tensor):
+        return np.ascontiguousarray(t.detach().cpu().numpy().astype(np.int64, copy=False))
+    return np.ascontiguousarray(np.asarray(t, dtype=np.int64))
+
+
+class OnnxTagPasses:
+    """The int8 graphs behind ``EventTagger``'s interface: ``.tag``, ``.arguments``, ``.spec``.
+
+    Inputs are torch tensors (or arrays) of ids; outputs are float32 torch tensors on the CPU, the
+    same shapes as ``EventTagger``'s, so ``Tagger`` uses this in place of its model unchanged.
+    """
+
+    def __init__(self, cache_dir: str | Path, spec: TaggerSpec, threads: int | None = None):
+        self.directory = Path(cache_dir)
+        self.spec = spec
+        self.device = torch.device("cpu")
+        self._tag = _session(self.directory / TAG_FILE, threads)
+        self._arguments = _session(self.directory / ARGUMENTS_FILE, threads)
+
+    @classmethod
+    def from_model_dir(cls, model_dir: str | Path, model=None, spec: TaggerSpec | None = None,
+                       threads: int | None = None, log: Callable[[str], None] | None = None) -> "OnnxTagPasses":
+        """The passes of a saved tagger, building its int8 cache first where needed."""
+        require_onnxruntime()
+        spec = spec or (model.spec if model is not None else TaggerSpec.from_file(Path(model_dir) / TAGGER_FILE))
+        return cls(int8_cache(model_dir, model, log), spec, threads)
+
+    def tag(self, input_ids, attention_mask):
+        """Entity and trigger logits, ``(batch, length, labels)`` each."""
+        ent, trg = self._tag.run(None, {"input_ids": _numpy(input_ids), "attention_mask": _numpy(attention_mask)})
+        return torch.from_numpy(ent), torch.from_numpy(trg)
+
+    def arguments(self, input_ids, attention_mask, trigger_mask, event_type_ids):
+        """Role logits for each position, given the trigger's pieces and the event type."""
+        (roles,) = self._arguments.run(None, {"input_ids": _numpy(input_ids), "attention_mask": _numpy(attention_mask),
+                                              "trigger_mask": _numpy(trigger_mask), "event_type_ids": _numpy(event_type_ids)})
+        return torch.from_numpy(roles)
+
+    def eval(self) -> "OnnxTagPasses":
+        return self
+
+    def to(self, device) -> "OnnxTagPasses":
+        if torch.device(device).type != "cpu":
+            raise ValueError(f"int8: ONNX Runtime's int8 passes run on the CPU, not {device}")
+        return self
+
+
+def enable_int8(tagger, threads: int | None = None, log: Callable[[str], None] | None = None):
+    """Switch a loaded ``Tagger`` to the int8 passes (its ``.spec`` and everything else kept); returns it."""
+    if isinstance(tagger.model, OnnxTagPasses):
+        return tagger
+    require_onnxruntime()
+    if torch.device(tagger.device).type != "cpu":
+        raise ValueError(f"int8: the int8 path runs on the CPU; load the tagger with device='cpu' (it is on {tagger.device})")
+    passes = OnnxTagPasses.from_model_dir(tagger.path, tagger.model, tagger.model.spec, threads, log)
+    tagger.model = passes
+    return tagger
