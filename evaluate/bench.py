@@ -142,6 +142,7 @@ def prepare_pipeline_model(model_dir: str | Path, out_dir: str | Path) -> Path:
     base = getattr(model, model.base_model_prefix)
     missing, unexpected = base.load_state_dict(encoder_state, strict=False)
     missing = [k for k in missing if not k.startswith("pooler.")]
+    unexpected = [k for k in unexpected if not k.startswith("pooler.")]  # token classification has no pooler
     if missing or unexpected:
         raise ValueError(f"{enc_dir}: the encoder's weights do not fit {type(model).__name__} "
                          f"(missing {missing[:5]}, unexpected {unexpected[:5]})")
