@@ -247,6 +247,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--report-json", metavar="FILE")
     p.set_defaults(func=_crosscorpus)
 
+    from .evaluate import bench
+
+    bench.add_parser(sub)
+
     p = sub.add_parser("crossval", help="leave-one-document-out: train and score one model per document")
     p.add_argument("--config", required=True, metavar="FILE")
     p.add_argument("--output-dir", default="runs/crossval", metavar="DIR")
