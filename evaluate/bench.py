@@ -287,30 +287,60 @@ def _child_env() -> dict:
     return env
 
 
+def _busy_cpu_seconds() -> float | None:
+    """CPU time the whole machine has spent busy since boot (Linux /proc/stat), for the contention check."""
+    try:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    except (OSError, ValueError):
+        return None
+    user, nice, system, _idle, _iowait, irq, softirq, steal = fields
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+def _spawn(cmd: list[str], stdin_path: Path | None = None) -> dict:
+    """Run one fresh process; its exit code, output, peak resident memory (its own rusage, from
+    wait4), wall time, and the share of the machine that *other* processes used meanwhile."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err, \
+            open(stdin_path or os.devnull, "rb") as stdin:
+        busy0, own0 = _busy_cpu_seconds(), time.process_time()
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdin=stdin, stdout=out, stderr=err, env=_child_env())
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        busy1, own1 = _busy_cpu_seconds(), time.process_time()
+        out.seek(0)
+        err.seek(0)
+        result = {"returncode": proc.returncode, "stdout": out.read().decode(errors="replace"),
+                  "stderr": err.read().decode(errors="replace"), "peak_mb": usage.ru_maxrss / 1024, "seconds": wall}
+    others = None
+    if busy0 is not None and busy1 is not None and wall > 0:
+        child_cpu = usage.ru_utime + usage.ru_stime
+        others = max(0.0, (busy1 - busy0) - child_cpu - (own1 - own0)) / (wall * (os.cpu_count() or 1))
+    result["others_share"] = others
+    return result
+
+
 def _run_child(name, model_dir, corpus_dir, repeats, pipeline_dir) -> dict:
     cmd = [sys.executable, "-m", "arabic_news_tagger.evaluate.bench", "--variant", name, "--model", str(model_dir),
            "--corpus-dir", str(corpus_dir), "--repeats", str(repeats)]
     if pipeline_dir is not None:
         cmd += ["--pipeline-dir", str(pipeline_dir)]
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=_child_env())
-    lines = [line for line in proc.stdout.splitlines() if line.startswith("{")]
-    if proc.returncode != 0 or not lines:
-        raise RuntimeError(f"bench variant {name} failed (exit {proc.returncode}):\n{proc.stderr[-3000:]}")
-    return json.loads(lines[-1])
+    run = _spawn(cmd)
+    lines = [line for line in run["stdout"].splitlines() if line.startswith("{")]
+    if run["returncode"] != 0 or not lines:
+        raise RuntimeError(f"bench variant {name} failed (exit {run['returncode']}):\n{run['stderr'][-3000:]}")
+    result = json.loads(lines[-1])
+    result["others_share"] = run["others_share"]
+    return result
 
 
-def _peak_of(cmd: list[str], stdin_path: Path) -> tuple[float, float]:
-    """Peak resident memory (MB) and wall seconds of one fresh process, from its own rusage."""
-    with open(stdin_path, "rb") as stdin, tempfile.TemporaryFile() as err:
-        start = time.perf_counter()
-        proc = subprocess.Popen(cmd, stdin=stdin, stdout=subprocess.DEVNULL, stderr=err, env=_child_env())
-        _, status, usage = os.wait4(proc.pid, 0)
-        seconds = time.perf_counter() - start
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        if proc.returncode != 0:
-            err.seek(0)
-            raise RuntimeError(f"{' '.join(cmd)} < {stdin_path} failed (exit {proc.returncode}):\n{err.read().decode(errors='replace')[-3000:]}")
-    return usage.ru_maxrss / 1024, seconds
+def _peak_of(cmd: list[str], stdin_path: Path) -> tuple[float, float, float | None]:
+    """Peak resident memory (MB), wall seconds and others' CPU share of one fresh process."""
+    run = _spawn(cmd, stdin_path)
+    if run["returncode"] != 0:
+        raise RuntimeError(f"{' '.join(cmd)} < {stdin_path} failed (exit {run['returncode']}):\n{run['stderr'][-3000:]}")
+    return run["peak_mb"], run["seconds"], run["others_share"]
 
 
 def stream_check(model_dir: str | Path, corpus_dir: str | Path, copies: int = STREAM_COPIES) -> dict:
@@ -324,7 +354,7 @@ def stream_check(model_dir: str | Path, corpus_dir: str | Path, copies: int = ST
             src, dst = tmp / f"{key}.txt", tmp / f"{key}.jsonl"
             src.write_text("\n".join(docs * n) + "\n", encoding="utf-8")
             cmd = [sys.executable, "-m", "arabic_news_tagger.cli", "predict", "--model", str(model_dir), "--output", str(dst)]
-            out[f"{key}_mb"], out[f"{key}_seconds"] = _peak_of(cmd, src)
+            out[f"{key}_mb"], out[f"{key}_seconds"], out[f"{key}_others_share"] = _peak_of(cmd, src)
             lines = sum(1 for _ in open(dst, encoding="utf-8"))
             if lines != len(docs) * n:
                 raise RuntimeError(f"predict wrote {lines} results for {len(docs) * n} documents")
@@ -376,6 +406,12 @@ def report(results: dict[str, dict], stream: dict | None, model_dir, corpus_dir,
                      f"corpus once ({stream['documents']} documents) peak {stream['once_mb']:,.0f} MB in {stream['once_seconds']:.0f} s; "
                      f"{stream['copies']} times ({stream['documents'] * stream['copies']} documents) peak {stream['many_mb']:,.0f} MB "
                      f"in {stream['many_seconds']:.0f} s; difference {stream['difference_mb']:+,.0f} MB (target: at most 50 MB)")
+    shares = {name: r.get("others_share") for name, r in results.items() if r.get("others_share") is not None}
+    if shares:
+        worst = max(shares, key=shares.get)
+        verdict = "quiet" if shares[worst] < 0.05 else "NOT quiet: timings are distorted, run again on an idle machine"
+        lines.append(f"other processes' share of the {os.cpu_count()} CPUs while the variants ran: "
+                     f"at most {100 * shares[worst]:.0f}% ({worst}); {verdict}")
     lines.append("")
     lines += [f"ratio {name}: {_ratio(results, name, base)}" for name in RATIO_VARIANTS]
     return "\n".join(lines)
