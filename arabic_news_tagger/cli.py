@@ -74,7 +74,7 @@ def _predict(args) -> int:
     from .model.predict import load, predict_stream
     from .model.render import to_brat, to_conll, to_html
 
-    load(args.model)  # fail early, before reading any input, on a bad model directory
+    load(args.model, int8=args.int8)  # fail early, before reading any input, on a bad model directory
     if args.format == "brat" and not args.output:
         raise ValueError("--format brat: name the output directory with --output DIR")
     pending: list[tuple[str, str]] = []
@@ -92,7 +92,7 @@ def _predict(args) -> int:
         tmp_output = Path(args.output).with_name(f".{Path(args.output).name}.partial")
         out = open(tmp_output, "w", encoding="utf-8")
     try:
-        for n, result in enumerate(progress(predict_stream(remember(), args.model, args.batch_size), desc="documents", unit="doc"), 1):
+        for n, result in enumerate(progress(predict_stream(remember(), args.model, args.batch_size, int8=args.int8), desc="documents", unit="doc"), 1):
             name, text = pending.pop(0)  # results stream out in order; nothing accumulates
             if args.format == "jsonl":
                 out.write(json.dumps({"document": name, **result}, ensure_ascii=False) + "\n")
@@ -120,7 +120,7 @@ def _evaluate(args) -> int:
     from .evaluate.runner import held_out_sequences, print_reports, summary_line, write_reports
     from .evaluate.scoring import score_all
 
-    seqs = held_out_sequences(args.model, args.corpus_dir, args.batch_size)
+    seqs = held_out_sequences(args.model, args.corpus_dir, args.batch_size, int8=args.int8)
     print(f"held-out documents of {args.model}: {', '.join(seqs.documents)}")
     print_reports(seqs)
     scores = score_all(seqs)
@@ -224,11 +224,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("jsonl", "conll", "brat"), default="jsonl",
                    help="jsonl: a JSON line per document; conll: word, entity tag, trigger tag; brat: NAME.txt + NAME.ann")
     p.add_argument("--html", metavar="FILE", help="also write a right-to-left HTML page of the predictions")
+    p.add_argument("--int8", action="store_true", help="run the int8 graphs with ONNX Runtime on the CPU (the [int8] extra; built into MODEL/int8/ on first use)")
     p.set_defaults(func=_predict)
 
     p = sub.add_parser("evaluate", help="seqeval reports on the documents the model held out")
     p.add_argument("--model", required=True, metavar="DIR")
     p.add_argument("--report-json", metavar="FILE", help="also write the scores as JSON (and Markdown beside it)")
+    p.add_argument("--int8", action="store_true", help="score the int8 path (ONNX Runtime) instead of fp32")
     p.add_argument("--corpus-dir", metavar="DIR", help="where the held-out documents are (default: the training corpus)")
     p.add_argument("--batch-size", type=int, default=32)
     p.set_defaults(func=_evaluate)

@@ -23,9 +23,10 @@ TITLES = {
 }
 
 
-def held_out_sequences(model_dir: str | Path, corpus_dir: str | Path | None = None, batch_size: int = 32) -> TagSequences:
+def held_out_sequences(model_dir: str | Path, corpus_dir: str | Path | None = None, batch_size: int = 32,
+                       int8: bool = False) -> TagSequences:
     """Gold and predicted tags of the documents recorded as held out in ``model_dir``, and only those."""
-    tagger = load(model_dir)
+    tagger = load(model_dir, int8=int8)
     spec = tagger.spec
     if not spec.held_out_documents:
         raise ValueError(f"{model_dir}: this model held out no documents (data.held_out_documents was empty); "

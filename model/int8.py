@@ -39,7 +39,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .tagger import ENCODER_DIR, HEADS_FILE, TAGGER_FILE, ModelDirectoryError, TaggerSpec
+from .tagger import ARGUMENT_ENCODER_DIR, ENCODER_DIR, HEADS_FILE, TAGGER_FILE, ModelDirectoryError, TaggerSpec
 
 INT8_DIR = "int8"
 MARKER_FILE = "int8.json"
@@ -88,7 +88,8 @@ def _sha256(path: Path) -> str:
 def source_digests(model_dir: str | Path) -> dict[str, str]:
     """sha256 of each file the int8 graphs are made from, by path relative to ``model_dir``."""
     model_dir = Path(model_dir)
-    files = [model_dir / TAGGER_FILE, model_dir / HEADS_FILE, *sorted((model_dir / ENCODER_DIR).glob("*.safetensors"))]
+    files = [model_dir / TAGGER_FILE, model_dir / HEADS_FILE, *sorted((model_dir / ENCODER_DIR).glob("*.safetensors")),
+             *sorted((model_dir / ARGUMENT_ENCODER_DIR).glob("*.safetensors"))]
     missing = [str(f) for f in files if not f.is_file()]
     if missing or len(files) < 3:
         raise ModelDirectoryError(f"{model_dir}: not a complete tagger directory (missing {missing or ['encoder/*.safetensors']})")
@@ -335,6 +336,36 @@ class OnnxTagPasses:
         if torch.device(device).type != "cpu":
             raise ValueError(f"int8: ONNX Runtime's int8 passes run on the CPU, not {device}")
         return self
+
+
+def load_int8(model_dir: str | Path, threads: int | None = None, log: Callable[[str], None] | None = None):
+    """``(passes, tokenizer)`` for a saved tagger: its int8 graphs, built first where missing or stale.
+
+    With a fresh cache the PyTorch weights are never loaded (less memory, faster start); otherwise the
+    directory is loaded and checked as for fp32, then exported once.
+    """
+    from .tagger import load_tagger
+
+    require_onnxruntime()
+    model_dir = Path(model_dir)
+    sources = source_digests(model_dir)
+    spec = TaggerSpec.from_file(model_dir / TAGGER_FILE)
+    cache = next((c for c in (model_dir / INT8_DIR, fallback_cache_dir(sources)) if is_fresh(c, sources)), None)
+    if cache is None:
+        model, tokenizer = load_tagger(model_dir, "cpu")
+        passes = OnnxTagPasses(int8_cache(model_dir, model, log), spec, threads)
+        return passes, tokenizer  # the PyTorch model is dropped here
+    from transformers import AutoTokenizer
+
+    from .backbone import quiet_transformers
+
+    quiet_transformers()
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(model_dir / ENCODER_DIR)
+    except (OSError, ValueError) as e:
+        raise ModelDirectoryError(f"{model_dir / ENCODER_DIR}: cannot read the tokenizer ({e})") from None
+    passes = OnnxTagPasses(cache, spec, threads)
+    return passes, tokenizer
 
 
 def enable_int8(tagger, threads: int | None = None, log: Callable[[str], None] | None = None):

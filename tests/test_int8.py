@@ -159,3 +159,41 @@ def test_int8_refuses_a_gpu_device(taggers):
 
     with pytest.raises(ValueError, match="CPU"):
         enable_int8(OnGpu())
+
+
+def test_a_user_chooses_int8_when_loading(taggers, model_copy, monkeypatch):
+    """`predict(..., int8=True)` and `Tagger(..., int8=True)`: with the cache built, the PyTorch
+    weights are not even read."""
+    from arabic_news_tagger import predict
+    from arabic_news_tagger.model import predict as predict_module, tagger as tagger_module
+
+    fp32, quantised = taggers
+    monkeypatch.setattr(tagger_module, "load_tagger", lambda *a, **k: pytest.fail("int8 loaded the PyTorch weights"))
+    monkeypatch.setattr(predict_module, "_LOADED", {})
+    tagger = Tagger(model_copy, int8=True)
+    assert tagger.int8 and isinstance(tagger.model, OnnxTagPasses) and tagger.device.type == "cpu"
+
+    result = predict(SENTENCE, model=str(model_copy), int8=True)
+    assert result == {k: v for k, v in quantised.predict_documents([SENTENCE])[0].to_dict().items() if k != "id"}
+    assert {e["text"] for e in result["entities"] if e["type"] == "PERS"} >= {"فلاديمير بوتين", "دونالد ترامب"}
+    assert len(predict_module._LOADED) == 1 and next(iter(predict_module._LOADED))[2] is True
+
+
+def test_int8_options_that_cannot_work_are_refused(model_copy):
+    with pytest.raises(ValueError, match="CPU"):
+        Tagger(model_copy, device="cuda", int8=True)
+    with pytest.raises(TypeError, match="int8"):
+        Tagger(model_copy, int8="yes")
+
+
+def test_the_predict_command_takes_int8(taggers, model_copy, tmp_path, monkeypatch):
+    from arabic_news_tagger.cli import main
+
+    _, quantised = taggers
+    src = tmp_path / "in.txt"
+    src.write_text(SENTENCE, encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    assert main(["predict", "--model", str(model_copy), "--int8", "--output", str(out), str(src)]) == 0
+    row = json.loads(out.read_text(encoding="utf-8"))
+    want = quantised.predict_documents([SENTENCE])[0].to_dict()
+    assert row["entities"] == want["entities"] and row["events"] == want["events"]
