@@ -1,9 +1,7 @@
 """The opt-in int8 path: the tagger's two passes run by ONNX Runtime with dynamically quantised weights.
 
-    >>> from arabic_news_tagger.model.predict import Tagger
-    >>> from arabic_news_tagger.model.int8 import enable_int8
-    >>> tagger = enable_int8(Tagger("runs/e5", device="cpu"))   # tagger.model is now ONNX Runtime's
-    >>> tagger.predict_documents(["..."])                        # everything else is unchanged
+    >>> from arabic_news_tagger import predict
+    >>> predict("...", model="runs/e5", int8=True)             # or Tagger("runs/e5", int8=True)
 
 The first use exports both passes to ONNX (``tag``: input_ids, attention_mask -> entity logits,
 trigger logits; ``arguments``: input_ids, attention_mask, trigger_mask, event_type_ids -> role
@@ -377,4 +375,5 @@ def enable_int8(tagger, threads: int | None = None, log: Callable[[str], None] |
         raise ValueError(f"int8: the int8 path runs on the CPU; load the tagger with device='cpu' (it is on {tagger.device})")
     passes = OnnxTagPasses.from_model_dir(tagger.path, tagger.model, tagger.model.spec, threads, log)
     tagger.model = passes
+    tagger.int8 = True
     return tagger
