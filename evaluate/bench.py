@@ -7,7 +7,7 @@ in a fresh process, so that its peak memory is its own:
   its default batch size, over a ``*ForTokenClassification`` made of the tagger's encoder and entity
   head (the entity layer only); ``pipeline16``: the same with ``batch_size=16``, for reference;
 - ``bare``: a length-sorted, batched forward pass of encoder + entity head over the same subword
-  windows predict() feeds (batch 32), tokenised beforehand and never decoded: the ceiling;
+  windows predict() feeds (batch 16, predict()'s default), tokenised beforehand and never decoded: the ceiling;
 - ``entities+triggers``: ``Tagger.predict_documents(texts, arguments=False)``;
 - ``full``: ``Tagger.predict_documents(texts)``, arguments included;
 - ``int8``: ``entities+triggers`` on ONNX Runtime's int8 graphs (``Tagger(..., int8=True)``,
@@ -46,7 +46,7 @@ from pathlib import Path
 
 VARIANTS = ("pipeline", "pipeline16", "bare", "entities+triggers", "full", "int8", "int8-full")
 RATIO_VARIANTS = ("entities+triggers", "full", "int8")
-BATCH_SIZE = 32
+BATCH_SIZE = 16  # predict()'s default (model/predict.py DEFAULT_BATCH_SIZE), for bare too: like for like
 STREAM_COPIES = 20
 _LINE_BREAKS = re.compile(r"[\n\r\u2028\u2029\x0b\x0c\x1c\x1d\x1e\x85]+")
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..data.corpora import corpus_file, read_conll
-from ..model.predict import load
+from ..model.predict import DEFAULT_BATCH_SIZE, load
 from .scoring import score_layer, text_report
 
 COARSE = {"PERS": "PERS", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC", "FAC": "LOC"}
@@ -33,7 +33,7 @@ def _project(tags: list[str], mapping) -> list[str]:
     return out
 
 
-def cross_corpus(model_dir: str | Path, corpus: str, split: str, corpora_root: str | Path | None = None, batch_size: int = 32):
+def cross_corpus(model_dir: str | Path, corpus: str, split: str, corpora_root: str | Path | None = None, batch_size: int = DEFAULT_BATCH_SIZE):
     """``(gold, predicted)`` tag sequences, projected onto the shared labels, and the label set used."""
     tagger = load(model_dir)
     rows = read_conll(corpus_file(corpus, split, corpora_root), corpus)

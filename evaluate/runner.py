@@ -10,7 +10,7 @@ from pathlib import Path
 from arabic_news_tagger.io import atomic_write_text
 
 from ..data.corpus import read_corpus
-from ..model.predict import load
+from ..model.predict import DEFAULT_BATCH_SIZE, load
 from .scoring import LAYERS, TagSequences, add_document, score_all, text_report
 
 TITLES = {
@@ -23,7 +23,7 @@ TITLES = {
 }
 
 
-def held_out_sequences(model_dir: str | Path, corpus_dir: str | Path | None = None, batch_size: int = 32,
+def held_out_sequences(model_dir: str | Path, corpus_dir: str | Path | None = None, batch_size: int = DEFAULT_BATCH_SIZE,
                        int8: bool = False) -> TagSequences:
     """Gold and predicted tags of the documents recorded as held out in ``model_dir``, and only those."""
     tagger = load(model_dir, int8=int8)

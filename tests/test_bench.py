@@ -62,3 +62,10 @@ def test_the_bench_names_a_wrong_variant():
 
     with pytest.raises(ValueError, match="--variant: 'fast' is not one of"):
         run_variant("fast", "unused", "unused")
+
+
+def test_the_bench_times_predict_at_its_default_batch_size():
+    from arabic_news_tagger.evaluate.bench import BATCH_SIZE
+    from arabic_news_tagger.model.predict import DEFAULT_BATCH_SIZE
+
+    assert BATCH_SIZE == DEFAULT_BATCH_SIZE

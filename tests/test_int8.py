@@ -197,3 +197,15 @@ def test_the_predict_command_takes_int8(taggers, model_copy, tmp_path, monkeypat
     row = json.loads(out.read_text(encoding="utf-8"))
     want = quantised.predict_documents([SENTENCE])[0].to_dict()
     assert row["entities"] == want["entities"] and row["events"] == want["events"]
+
+
+def test_evaluate_int8_scores_the_int8_path_close_to_fp32(taggers, model_copy, repo_root):
+    from arabic_news_tagger.evaluate.runner import held_out_sequences
+    from arabic_news_tagger.evaluate.scoring import score_all
+    from arabic_news_tagger.model import predict as predict_module
+
+    fp32 = score_all(held_out_sequences(model_copy, repo_root / "data"))
+    quantised = score_all(held_out_sequences(model_copy, repo_root / "data", int8=True))
+    assert any(key[2] and isinstance(t.model, OnnxTagPasses) for key, t in predict_module._LOADED.items())
+    assert quantised["documents"] == fp32["documents"] == ["004_d8de9215c69d2de7"]
+    assert abs(quantised["entities"]["micro"]["f1"] - fp32["entities"]["micro"]["f1"]) <= 0.05
