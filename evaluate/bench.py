@@ -413,7 +413,7 @@ def report(results: dict[str, dict], stream: dict | None, model_dir, corpus_dir,
     return "\n".join(lines)
 
 
-def run_bench(model_dir: str | Path, repeats: int = 3, corpus_dir: str | Path | None = None,
+def run_bench(model_dir: str | Path, repeats: int = 5, corpus_dir: str | Path | None = None,
               variants=VARIANTS, stream: bool = True, log=print) -> dict:
     """Every variant in a fresh process, then the streaming check; ``log`` gets the report (progress
     goes to standard error); returns the figures."""
@@ -457,7 +457,7 @@ def run_bench(model_dir: str | Path, repeats: int = 3, corpus_dir: str | Path | 
 
 def _add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--model", required=True, metavar="DIR", help="a model directory written by `train`")
-    p.add_argument("--repeats", type=int, default=3, help="timed passes per variant after one warm-up; the best counts (default 3)")
+    p.add_argument("--repeats", type=int, default=5, help="timed passes per variant after one warm-up; the best counts (default 5)")
     p.add_argument("--corpus-dir", metavar="DIR", help="articles to time and held-out documents to score (default: the model's corpus, else data/)")
     p.add_argument("--no-stream", action="store_true", help="skip the streaming-memory check")
     p.add_argument("--variant", choices=VARIANTS, help="run one variant in this process and print one JSON line")
