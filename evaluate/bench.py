@@ -220,15 +220,9 @@ def _bare_variant(tagger, texts):
     import torch
 
     from ..data.segment import sentences, words
-    from ..model.encode import make_windows, word_pieces
 
-    sents = []
-    for text in texts:
-        for s, e in sentences(text):
-            sents.append([text[a:b] for a, b in words(text, s, e)])
-    tok = tagger.tokenizer
-    windows = [w for p in word_pieces(tok, sents, tagger.spec.normalization)
-               for w in make_windows(p, tok.cls_token_id, tok.sep_token_id, tagger.spec.max_length)]
+    sents = [[text[a:b] for a, b in words(text, s, e)] for text in texts for s, e in sentences(text)]
+    windows = [w for per_sentence in tagger.windows(sents) for w in per_sentence]
     model = tagger.model
 
     def run():

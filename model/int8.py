@@ -327,53 +327,21 @@ class OnnxTagPasses:
                                               "trigger_mask": _numpy(trigger_mask), "event_type_ids": _numpy(event_type_ids)})
         return torch.from_numpy(roles)
 
-    def eval(self) -> "OnnxTagPasses":
-        return self
-
-    def to(self, device) -> "OnnxTagPasses":
-        if torch.device(device).type != "cpu":
-            raise ValueError(f"int8: ONNX Runtime's int8 passes run on the CPU, not {device}")
-        return self
-
 
 def load_int8(model_dir: str | Path, threads: int | None = None, log: Callable[[str], None] | None = None):
     """``(passes, tokenizer)`` for a saved tagger: its int8 graphs, built first where missing or stale.
 
-    With a fresh cache the PyTorch weights are never loaded (less memory, faster start); otherwise the
-    directory is loaded and checked as for fp32, then exported once.
+    With a fresh cache the PyTorch weights are never loaded (less memory, faster start); otherwise
+    ``int8_cache`` loads and checks the directory as for fp32, then exports it once.
     """
-    from .tagger import load_tagger
-
-    require_onnxruntime()
-    model_dir = Path(model_dir)
-    sources = source_digests(model_dir)
-    spec = TaggerSpec.from_file(model_dir / TAGGER_FILE)
-    cache = next((c for c in (model_dir / INT8_DIR, fallback_cache_dir(sources)) if is_fresh(c, sources)), None)
-    if cache is None:
-        model, tokenizer = load_tagger(model_dir, "cpu")
-        passes = OnnxTagPasses(int8_cache(model_dir, model, log), spec, threads)
-        return passes, tokenizer  # the PyTorch model is dropped here
     from transformers import AutoTokenizer
 
     from .backbone import quiet_transformers
 
+    passes = OnnxTagPasses.from_model_dir(model_dir, threads=threads, log=log)
     quiet_transformers()
     try:
-        tokenizer = AutoTokenizer.from_pretrained(model_dir / ENCODER_DIR)
+        tokenizer = AutoTokenizer.from_pretrained(Path(model_dir) / ENCODER_DIR)
     except (OSError, ValueError) as e:
-        raise ModelDirectoryError(f"{model_dir / ENCODER_DIR}: cannot read the tokenizer ({e})") from None
-    passes = OnnxTagPasses(cache, spec, threads)
+        raise ModelDirectoryError(f"{Path(model_dir) / ENCODER_DIR}: cannot read the tokenizer ({e})") from None
     return passes, tokenizer
-
-
-def enable_int8(tagger, threads: int | None = None, log: Callable[[str], None] | None = None):
-    """Switch a loaded ``Tagger`` to the int8 passes (its ``.spec`` and everything else kept); returns it."""
-    if isinstance(tagger.model, OnnxTagPasses):
-        return tagger
-    require_onnxruntime()
-    if torch.device(tagger.device).type != "cpu":
-        raise ValueError(f"int8: the int8 path runs on the CPU; load the tagger with device='cpu' (it is on {tagger.device})")
-    passes = OnnxTagPasses.from_model_dir(tagger.path, tagger.model, tagger.model.spec, threads, log)
-    tagger.model = passes
-    tagger.int8 = True
-    return tagger

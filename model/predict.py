@@ -70,7 +70,6 @@ class _Sentence:
     doc: int
     start: int
     offsets: list[tuple[int, int]]
-    pieces: list[list[int]] | None = None
     windows: list[Window] | None = None
 
 
@@ -149,14 +148,19 @@ class Tagger:
             doc.events.sort(key=lambda e: e.trigger.start)
         return docs
 
+    def windows(self, sentence_words: Sequence[Sequence[str]]) -> list[list[Window]]:
+        """The subword windows the model sees for each sentence, given as its words."""
+        tok = self.tokenizer
+        return [make_windows(p, tok.cls_token_id, tok.sep_token_id, self.spec.max_length)
+                for p in word_pieces(tok, sentence_words, self.spec.normalization)]
+
     # --- internals ---------------------------------------------------------------------------
 
     def _word_probs(self, texts, sents: list[_Sentence], batch_size: int) -> list[tuple[np.ndarray, np.ndarray]]:
         """Entity and trigger probabilities of every word of every sentence, ``(words, labels)`` each."""
         all_words = [[texts[s.doc][a:b] for a, b in s.offsets] for s in sents]
-        for s, p in zip(sents, word_pieces(self.tokenizer, all_words, self.spec.normalization)):
-            s.pieces = p
-            s.windows = make_windows(p, self.tokenizer.cls_token_id, self.tokenizer.sep_token_id, self.spec.max_length)
+        for s, windows in zip(sents, self.windows(all_words)):
+            s.windows = windows
         jobs = [(si, wi) for si, s in enumerate(sents) for wi in range(len(s.windows))]
         ent_probs: dict[tuple[int, int], np.ndarray] = {}
         trg_probs: dict[tuple[int, int], np.ndarray] = {}

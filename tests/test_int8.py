@@ -16,7 +16,7 @@ import torch  # noqa: E402
 
 from arabic_news_tagger.data.corpus import read_corpus  # noqa: E402
 from arabic_news_tagger.model import int8  # noqa: E402
-from arabic_news_tagger.model.int8 import INT8_DIR, MARKER_FILE, OnnxTagPasses, enable_int8  # noqa: E402
+from arabic_news_tagger.model.int8 import INT8_DIR, MARKER_FILE, OnnxTagPasses  # noqa: E402
 from arabic_news_tagger.model.predict import Tagger  # noqa: E402
 
 SENTENCE = "أجرى الرئيس الروسي فلاديمير بوتين محادثة هاتفية مع الرئيس الأميركي دونالد ترامب"
@@ -33,20 +33,15 @@ def model_copy(tiny_model, tmp_path_factory):
 @pytest.fixture(scope="module")
 def taggers(model_copy):
     fp32 = Tagger(model_copy, device="cpu")
-    quantised = enable_int8(Tagger(model_copy, device="cpu"), log=lambda m: None)
+    quantised = Tagger(model_copy, int8=True)
     return fp32, quantised
 
 
 def _batch(tagger, texts):
     from arabic_news_tagger.data.segment import sentences, words
-    from arabic_news_tagger.model.encode import make_windows, word_pieces
 
-    sents = []
-    for text in texts:
-        for s, e in sentences(text):
-            sents.append([text[a:b] for a, b in words(text, s, e)])
-    pieces = word_pieces(tagger.tokenizer, sents[:24], tagger.spec.normalization)
-    wins = [make_windows(p, tagger.tokenizer.cls_token_id, tagger.tokenizer.sep_token_id, tagger.spec.max_length)[0] for p in pieces]
+    sents = [[text[a:b] for a, b in words(text, s, e)] for text in texts for s, e in sentences(text)]
+    wins = [per_sentence[0] for per_sentence in tagger.windows(sents[:24])]
     return tagger._pad([w.input_ids for w in wins])
 
 
@@ -110,20 +105,20 @@ def test_the_cache_is_reused_and_rebuilt_when_stale(taggers, model_copy, monkeyp
     real_build = int8.build_int8
     monkeypatch.setattr(int8, "build_int8", lambda *a, **k: built.append(1) or real_build(*a, **k))
     stamp = (cache / int8.TAG_FILE).stat().st_mtime_ns
-    again = enable_int8(Tagger(model_copy, device="cpu"), log=lambda m: None)
+    again = Tagger(model_copy, int8=True)
     assert built == [] and (cache / int8.TAG_FILE).stat().st_mtime_ns == stamp
     assert isinstance(again.model, OnnxTagPasses)
 
     # Stale: a marker that records other weights is rebuilt, and the new marker matches the weights.
     marker["sources"]["heads.safetensors"] = "0" * 64
     (cache / MARKER_FILE).write_text(json.dumps(marker), encoding="utf-8")
-    enable_int8(Tagger(model_copy, device="cpu"), log=lambda m: None)
+    Tagger(model_copy, int8=True)
     assert built == [1]
     assert json.loads((cache / MARKER_FILE).read_text(encoding="utf-8"))["sources"] == int8.source_digests(model_copy)
 
     # Incomplete: a missing graph is rebuilt too.
     (cache / int8.ARGUMENTS_FILE).unlink()
-    rebuilt = enable_int8(Tagger(model_copy, device="cpu"), log=lambda m: None)
+    rebuilt = Tagger(model_copy, int8=True)
     assert built == [1, 1] and (cache / int8.ARGUMENTS_FILE).is_file()
     doc = rebuilt.predict_documents([SENTENCE])[0]
     assert all(SENTENCE[e.start:e.end] == e.text for e in doc.entities)
@@ -147,18 +142,6 @@ def test_a_missing_onnxruntime_names_the_extra(monkeypatch):
     monkeypatch.setitem(__import__("sys").modules, "onnxruntime", None)
     with pytest.raises(ImportError, match=r"pip install 'arabic-news-tagger\[int8\]'"):
         int8.require_onnxruntime()
-
-
-def test_int8_refuses_a_gpu_device(taggers):
-    fp32, _ = taggers
-
-    class OnGpu:
-        device = torch.device("cuda")
-        model = fp32.model
-        path = fp32.path
-
-    with pytest.raises(ValueError, match="CPU"):
-        enable_int8(OnGpu())
 
 
 def test_a_user_chooses_int8_when_loading(taggers, model_copy, monkeypatch):
