@@ -6,11 +6,15 @@ The stages are subpackages, one folder each: ``data`` (corpus, schema, loader), 
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "load_corpus", "predict"]
+__all__ = ["__version__", "EventTaggerConfig", "EventTaggerModel", "load_corpus", "predict"]
+
+# Registers the tagger with transformers' AutoConfig / AutoModel, so that
+# `AutoModel.from_pretrained(model_dir)` works once this package is imported.
+from .model.tagger import EventTaggerConfig, EventTaggerModel  # noqa: E402
 
 
 def __getattr__(name):
-    # Lazy, so that `import arabic_news_tagger` (e.g. for the CLI's --help) does not import torch.
+    # Lazy: predict() and the loader pull in their own dependencies only when used.
     if name == "predict":
         from .model.predict import predict
 

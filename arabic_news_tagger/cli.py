@@ -74,6 +74,14 @@ def _predict(args) -> int:
     from .model.predict import load, predict_stream
     from .model.render import to_brat, to_conll, to_html
 
+    if args.input:
+        from .model.archive import tag_archive
+
+        if args.files or args.format != "jsonl" or args.html or not args.output:
+            raise ValueError("--input ARCHIVE: give --output FILE.jsonl, and no FILE arguments, --format or --html")
+        tag_archive(args.input, args.output, args.model, shard_size=args.shard_size, batch_size=args.batch_size,
+                    int8=args.int8, stop_after_shards=args.stop_after_shards, log=lambda m: print(m, file=sys.stderr))
+        return 0
     load(args.model, int8=args.int8)  # fail early, before reading any input, on a bad model directory
     if args.format == "brat" and not args.output:
         raise ValueError("--format brat: name the output directory with --output DIR")
@@ -113,6 +121,13 @@ def _predict(args) -> int:
             out.close()
     if args.html:
         atomic_write_text(args.html, to_html(pages, title=f"Predictions of {args.model}", names=page_names))
+    return 0
+
+
+def _export(args) -> int:
+    from .model.export import export_token_classification
+
+    print(export_token_classification(args.model, args.output))
     return 0
 
 
@@ -225,7 +240,18 @@ def build_parser() -> argparse.ArgumentParser:
                    help="jsonl: a JSON line per document; conll: word, entity tag, trigger tag; brat: NAME.txt + NAME.ann")
     p.add_argument("--html", metavar="FILE", help="also write a right-to-left HTML page of the predictions")
     p.add_argument("--int8", action="store_true", help="run the int8 graphs with ONNX Runtime on the CPU (the [int8] extra; built into MODEL/int8/ on first use)")
+    p.add_argument("--input", metavar="ARCHIVE", help="an archive to tag in resumable shards, across processes under "
+                   "torchrun/accelerate launch: a folder of .txt files, a .jsonl (\"text\" field) or a .parquet (text column)")
+    p.add_argument("--shard-size", type=int, default=64, metavar="N", help="documents per shard with --input (default 64)")
+    p.add_argument("--stop-after-shards", type=int, metavar="N", help=argparse.SUPPRESS)
     p.set_defaults(func=_predict)
+
+    p = sub.add_parser("export", help="write the entity layer as a standard token-classification model directory")
+    p.add_argument("--token-classification", action="store_true", required=True,
+                   help="an AutoModelForTokenClassification directory that pipeline('token-classification') loads")
+    p.add_argument("model", metavar="DIR", help="a trained tagger directory")
+    p.add_argument("output", metavar="OUT")
+    p.set_defaults(func=_export)
 
     p = sub.add_parser("evaluate", help="seqeval reports on the documents the model held out")
     p.add_argument("--model", required=True, metavar="DIR")

@@ -46,6 +46,7 @@ def atomic_directory(path: str | Path):
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent))
     try:
+        os.chmod(tmp, 0o777 & ~_umask())  # mkdtemp's 0700 would hide the directory from other users
         yield tmp
         old = None
         if path.exists():

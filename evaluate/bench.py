@@ -58,7 +58,7 @@ def default_corpus_dir(model_dir: str | Path | None = None) -> Path:
     """The model's training corpus where it can be found, else the repository's ``data/``."""
     if model_dir is not None:
         try:
-            spec = json.loads((Path(model_dir) / "tagger.json").read_text(encoding="utf-8"))
+            spec = json.loads((Path(model_dir) / "config.json").read_text(encoding="utf-8"))
             recorded = spec.get("training_config", {}).get("data", {}).get("corpus_dir")
             if recorded and any(Path(recorded).glob("*.txt")):
                 return Path(recorded).resolve()
@@ -95,9 +95,9 @@ def bench_texts(corpus_dir: str | Path) -> tuple[list[str], int]:
 def held_out_documents(model_dir: str | Path, corpus_dir: str | Path):
     """The gold documents the model held out (and did not train on), as ``evaluate`` scores them."""
     from ..data.corpus import read_corpus
-    from ..model.tagger import TaggerSpec
+    from ..model.tagger import read_config
 
-    spec = TaggerSpec.from_file(Path(model_dir) / "tagger.json")
+    spec = read_config(model_dir)
     if spec.training_config.get("data", {}).get("format") == "conll" or not spec.held_out_documents:
         return []
     documents, _ = read_corpus(corpus_dir)
@@ -122,41 +122,10 @@ def entity_f1(gold_documents, predicted_documents) -> float | None:
 
 
 def prepare_pipeline_model(model_dir: str | Path, out_dir: str | Path) -> Path:
-    """A Hugging Face token-classification directory: the tagger's encoder and its entity head."""
-    import torch
-    from safetensors.torch import load_file
-    from transformers import AutoConfig, AutoModelForTokenClassification, AutoTokenizer
+    """The tagger's entity layer as the standard token-classification directory the pipeline loads."""
+    from ..model.export import export_token_classification
 
-    from ..model.backbone import quiet_transformers
-    from ..model.tagger import ENCODER_DIR, HEADS_FILE, TaggerSpec
-
-    quiet_transformers()
-    model_dir, out_dir = Path(model_dir), Path(out_dir)
-    spec = TaggerSpec.from_file(model_dir / "tagger.json")
-    enc_dir = model_dir / ENCODER_DIR
-    config = AutoConfig.from_pretrained(enc_dir)
-    config.num_labels = len(spec.entity_labels)
-    config.id2label = dict(enumerate(spec.entity_labels))
-    config.label2id = {label: i for i, label in enumerate(spec.entity_labels)}
-    config.architectures = None
-    model = AutoModelForTokenClassification.from_config(config)
-    encoder_state = {}
-    for f in sorted(enc_dir.glob("*.safetensors")):
-        encoder_state.update(load_file(str(f)))
-    base = getattr(model, model.base_model_prefix)
-    missing, unexpected = base.load_state_dict(encoder_state, strict=False)
-    missing = [k for k in missing if not k.startswith("pooler.")]
-    unexpected = [k for k in unexpected if not k.startswith("pooler.")]  # token classification has no pooler
-    if missing or unexpected:
-        raise ValueError(f"{enc_dir}: the encoder's weights do not fit {type(model).__name__} "
-                         f"(missing {missing[:5]}, unexpected {unexpected[:5]})")
-    heads = load_file(str(model_dir / HEADS_FILE))
-    with torch.no_grad():
-        model.classifier.weight.copy_(heads["entity_head.weight"])
-        model.classifier.bias.copy_(heads["entity_head.bias"])
-    model.save_pretrained(out_dir, safe_serialization=True)
-    AutoTokenizer.from_pretrained(enc_dir).save_pretrained(out_dir)
-    return out_dir
+    return export_token_classification(model_dir, out_dir)
 
 
 # --- one variant, in its own process -------------------------------------------------------------

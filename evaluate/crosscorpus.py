@@ -53,9 +53,9 @@ def _trained_types(tagger) -> set[str]:
     """Entity types with at least one example in the model's training documents."""
     from ..data.corpus import read_corpus
 
-    corpus_dir = tagger.spec.training_config.get("data", {}).get("corpus_dir", "data")
+    corpus_dir = tagger.config.training_config.get("data", {}).get("corpus_dir", "data")
     documents, _ = read_corpus(corpus_dir)
-    return {e.label for d in documents if d.id in tagger.spec.train_documents for e in d.entities}
+    return {e.label for d in documents if d.id in tagger.config.train_documents for e in d.entities}
 
 
 def report(model_dir, corpus: str, split: str, corpora_root=None) -> tuple[str, dict]:

@@ -27,21 +27,21 @@ def held_out_sequences(model_dir: str | Path, corpus_dir: str | Path | None = No
                        int8: bool = False) -> TagSequences:
     """Gold and predicted tags of the documents recorded as held out in ``model_dir``, and only those."""
     tagger = load(model_dir, int8=int8)
-    spec = tagger.spec
-    if not spec.held_out_documents:
+    config = tagger.config
+    if not config.held_out_documents:
         raise ValueError(f"{model_dir}: this model held out no documents (data.held_out_documents was empty); "
                          "there is nothing it has not seen to score it on")
-    data = spec.training_config.get("data", {})
+    data = config.training_config.get("data", {})
     if data.get("format") == "conll":
         return conll_held_out_sequences(tagger, data, batch_size)
     corpus_dir = corpus_dir or data.get("corpus_dir", "data")
     documents, _ = read_corpus(corpus_dir)
     by_id = {d.id: d for d in documents}
-    missing = [d for d in spec.held_out_documents if d not in by_id]
+    missing = [d for d in config.held_out_documents if d not in by_id]
     if missing:
         raise ValueError(f"{corpus_dir}: held-out document(s) {missing} of {model_dir} are not in this corpus")
-    trained_on = set(spec.train_documents)
-    gold = [by_id[d] for d in spec.held_out_documents if d not in trained_on]
+    trained_on = set(config.train_documents)
+    gold = [by_id[d] for d in config.held_out_documents if d not in trained_on]
     texts = [d.text for d in gold]
     # One pass for everything predicted, one with the gold triggers given to the argument tagger.
     predicted = tagger.predict_documents(texts, batch_size=batch_size)

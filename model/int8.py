@@ -4,15 +4,16 @@
     >>> predict("...", model="runs/e5", int8=True)             # or Tagger("runs/e5", int8=True)
 
 The first use exports both passes to ONNX (``tag``: input_ids, attention_mask -> entity logits,
-trigger logits; ``arguments``: input_ids, attention_mask, trigger_mask, event_type_ids -> role
-logits; batch and sequence axes dynamic), quantises their weights to int8 with
+trigger logits, hidden states; ``arguments``: the hidden states (shared design) or input_ids
+(reencode design), attention_mask, trigger_mask, event_type_ids -> role logits; batch and sequence
+axes dynamic), quantises their weights to int8 with
 ``onnxruntime.quantization.quantize_dynamic`` (per output channel), and caches the result in the
 model directory::
 
     int8/tag.onnx  int8/arguments.onnx  int8/int8.json
 
-``int8.json`` records the sha256 of the files the graphs were made from (``tagger.json``,
-``heads.safetensors``, ``encoder/*.safetensors``): a cache whose sources changed, or that is
+``int8.json`` records the sha256 of the files the graphs were made from (``config.json``,
+``model.safetensors``): a cache whose sources changed, or that is
 incomplete, is rebuilt. The directory is written whole or not at all (a temporary sibling, then
 one rename). A model directory that cannot be written (a read-only hub snapshot) gets its cache
 under ``$ARABIC_NEWS_TAGGER_CACHE`` (default ``~/.cache/arabic_news_tagger``) instead.
@@ -37,21 +38,28 @@ import numpy as np
 import torch
 from torch import nn
 
-from .tagger import ARGUMENT_ENCODER_DIR, ENCODER_DIR, HEADS_FILE, TAGGER_FILE, ModelDirectoryError, TaggerSpec
+from .tagger import EventTaggerConfig, ModelDirectoryError, read_config
 
 INT8_DIR = "int8"
 MARKER_FILE = "int8.json"
 TAG_FILE = "tag.onnx"
 ARGUMENTS_FILE = "arguments.onnx"
 #: Bumped whenever what this module writes changes; a cache written by another version is rebuilt.
-CACHE_FORMAT = 2
+CACHE_FORMAT = 3
 OPSET = 17
 INSTALL_HINT = "pip install 'arabic-news-tagger[int8]'"
 CACHE_ENV_VAR = "ARABIC_NEWS_TAGGER_CACHE"
 
 TAG_INPUTS = ("input_ids", "attention_mask")
-TAG_OUTPUTS = ("entity_logits", "trigger_logits")
-ARGUMENT_INPUTS = ("input_ids", "attention_mask", "trigger_mask", "event_type_ids")
+TAG_OUTPUTS = ("entity_logits", "trigger_logits", "hidden_states")
+
+
+def argument_inputs(config) -> tuple[str, ...]:
+    """The argument graph's inputs: the tagging pass's states (shared design) or the ids (reencode)."""
+    first = "hidden_states" if config.argument_design == "shared" else "input_ids"
+    return (first, "attention_mask", "trigger_mask", "event_type_ids")
+
+
 ARGUMENT_OUTPUTS = ("role_logits",)
 
 
@@ -86,11 +94,10 @@ def _sha256(path: Path) -> str:
 def source_digests(model_dir: str | Path) -> dict[str, str]:
     """sha256 of each file the int8 graphs are made from, by path relative to ``model_dir``."""
     model_dir = Path(model_dir)
-    files = [model_dir / TAGGER_FILE, model_dir / HEADS_FILE, *sorted((model_dir / ENCODER_DIR).glob("*.safetensors")),
-             *sorted((model_dir / ARGUMENT_ENCODER_DIR).glob("*.safetensors"))]
+    files = [model_dir / "config.json", model_dir / "model.safetensors"]
     missing = [str(f) for f in files if not f.is_file()]
-    if missing or len(files) < 3:
-        raise ModelDirectoryError(f"{model_dir}: not a complete tagger directory (missing {missing or ['encoder/*.safetensors']})")
+    if missing:
+        raise ModelDirectoryError(f"{model_dir}: not a complete tagger directory (missing {missing})")
     return {f.relative_to(model_dir).as_posix(): _sha256(f) for f in files}
 
 
@@ -135,8 +142,10 @@ class _ArgumentPass(nn.Module):
         super().__init__()
         self.model = model
 
-    def forward(self, input_ids, attention_mask, trigger_mask, event_type_ids):
-        return self.model.arguments(input_ids, attention_mask, trigger_mask, event_type_ids)
+    def forward(self, first, attention_mask, trigger_mask, event_type_ids):
+        if self.model.config.argument_design == "shared":
+            return self.model.arguments(first, None, attention_mask, trigger_mask, event_type_ids)
+        return self.model.arguments(None, first, attention_mask, trigger_mask, event_type_ids)
 
 
 def _example(model, batch: int, length: int, seed: int) -> tuple[torch.Tensor, ...]:
@@ -151,8 +160,11 @@ def _example(model, batch: int, length: int, seed: int) -> tuple[torch.Tensor, .
         mask[i, n:] = 0
         ids[i, n:] = 0
         tmask[i, 1 + i % (n - 1)] = 1
-    types = torch.arange(batch) % max(1, len(model.spec.event_types))
-    return ids, mask, tmask, types
+    types = torch.arange(batch) % max(1, len(model.config.event_types))
+    if model.config.argument_design == "shared":
+        hidden = torch.randn(batch, length, model.config.encoder.hidden_size, generator=g)
+        return (ids, mask), (hidden, mask, tmask, types)
+    return (ids, mask), (ids, mask, tmask, types)
 
 
 @contextlib.contextmanager
@@ -172,7 +184,7 @@ def _eager_attention(encoder):
 
 
 def _export(module: nn.Module, args: tuple, path: Path, inputs, outputs) -> None:
-    axes = {name: {0: "batch", 1: "sequence"} for name in inputs if name != "event_type_ids"}
+    axes = {name: {0: "batch", 1: "sequence"} for name in inputs if name != "event_type_ids"}  # hidden: (batch, sequence, width)
     axes.update({name: {0: "batch", 1: "sequence"} for name in outputs})
     if "event_type_ids" in inputs:
         axes["event_type_ids"] = {0: "batch"}
@@ -238,9 +250,10 @@ def build_int8(model, cache_dir: str | Path, sources: dict[str, str], log: Calla
     log(f"int8: exporting the tagger to ONNX and quantising it into {cache_dir} (once per model)")
     traced = _example(model, 3, 17, seed=0)
     checked = _example(model, 4, 29, seed=1)
+    arguments = _ArgumentPass(model)
     passes = [
-        (_TagPass(model), TAG_INPUTS, TAG_OUTPUTS, traced[:2], checked[:2], model.tag, TAG_FILE),
-        (_ArgumentPass(model), ARGUMENT_INPUTS, ARGUMENT_OUTPUTS, traced, checked, model.arguments, ARGUMENTS_FILE),
+        (_TagPass(model), TAG_INPUTS, TAG_OUTPUTS, traced[0], checked[0], model.tag, TAG_FILE),
+        (arguments, argument_inputs(model.config), ARGUMENT_OUTPUTS, traced[1], checked[1], arguments.forward, ARGUMENTS_FILE),
     ]
     with atomic_directory(cache_dir) as tmp, _eager_attention(model.encoder):
         for module, inputs, outputs, example, check, reference, name in passes:
@@ -252,9 +265,6 @@ def build_int8(model, cache_dir: str | Path, sources: dict[str, str], log: Calla
                 quantize_dynamic(str(fp32), str(tmp / name), weight_type=QuantType.QInt8, per_channel=True)
             fp32.unlink()
         (tmp / MARKER_FILE).write_text(json.dumps(_marker(sources), indent=2), encoding="utf-8")
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o777 & ~umask)  # mkdtemp's 0700 would hide the cache from other users of the model
     return cache_dir
 
 
@@ -295,35 +305,38 @@ def _numpy(t) -> np.ndarray:
 
 
 class OnnxTagPasses:
-    """The int8 graphs behind ``EventTagger``'s interface: ``.tag``, ``.arguments``, ``.spec``.
+    """The int8 graphs behind ``EventTaggerModel``'s interface: ``.tag``, ``.arguments``, ``.config``.
 
     Inputs are torch tensors (or arrays) of ids; outputs are float32 torch tensors on the CPU, the
     same shapes as ``EventTagger``'s, so ``Tagger`` uses this in place of its model unchanged.
     """
 
-    def __init__(self, cache_dir: str | Path, spec: TaggerSpec, threads: int | None = None):
+    def __init__(self, cache_dir: str | Path, config: EventTaggerConfig, threads: int | None = None):
         self.directory = Path(cache_dir)
-        self.spec = spec
+        self.config = config
+        self._argument_inputs = argument_inputs(config)
         self.device = torch.device("cpu")
         self._tag = _session(self.directory / TAG_FILE, threads)
         self._arguments = _session(self.directory / ARGUMENTS_FILE, threads)
 
     @classmethod
-    def from_model_dir(cls, model_dir: str | Path, model=None, spec: TaggerSpec | None = None,
+    def from_model_dir(cls, model_dir: str | Path, model=None, config: EventTaggerConfig | None = None,
                        threads: int | None = None, log: Callable[[str], None] | None = None) -> "OnnxTagPasses":
         """The passes of a saved tagger, building its int8 cache first where needed."""
         require_onnxruntime()
-        spec = spec or (model.spec if model is not None else TaggerSpec.from_file(Path(model_dir) / TAGGER_FILE))
-        return cls(int8_cache(model_dir, model, log), spec, threads)
+        config = config or (model.config if model is not None else read_config(model_dir))
+        return cls(int8_cache(model_dir, model, log), config, threads)
 
     def tag(self, input_ids, attention_mask):
-        """Entity and trigger logits, ``(batch, length, labels)`` each."""
-        ent, trg = self._tag.run(None, {"input_ids": _numpy(input_ids), "attention_mask": _numpy(attention_mask)})
-        return torch.from_numpy(ent), torch.from_numpy(trg)
+        """Entity and trigger logits, ``(batch, length, labels)`` each, and the hidden states."""
+        ent, trg, hidden = self._tag.run(None, {"input_ids": _numpy(input_ids), "attention_mask": _numpy(attention_mask)})
+        return torch.from_numpy(ent), torch.from_numpy(trg), torch.from_numpy(hidden)
 
-    def arguments(self, input_ids, attention_mask, trigger_mask, event_type_ids):
+    def arguments(self, hidden, input_ids, attention_mask, trigger_mask, event_type_ids):
         """Role logits for each position, given the trigger's pieces and the event type."""
-        (roles,) = self._arguments.run(None, {"input_ids": _numpy(input_ids), "attention_mask": _numpy(attention_mask),
+        first = (np.ascontiguousarray(hidden.detach().cpu().numpy().astype(np.float32, copy=False))
+                 if self.config.argument_design == "shared" else _numpy(input_ids))
+        (roles,) = self._arguments.run(None, {self._argument_inputs[0]: first, "attention_mask": _numpy(attention_mask),
                                               "trigger_mask": _numpy(trigger_mask), "event_type_ids": _numpy(event_type_ids)})
         return torch.from_numpy(roles)
 
@@ -341,7 +354,7 @@ def load_int8(model_dir: str | Path, threads: int | None = None, log: Callable[[
     passes = OnnxTagPasses.from_model_dir(model_dir, threads=threads, log=log)
     quiet_transformers()
     try:
-        tokenizer = AutoTokenizer.from_pretrained(Path(model_dir) / ENCODER_DIR)
+        tokenizer = AutoTokenizer.from_pretrained(Path(model_dir))
     except (OSError, ValueError) as e:
-        raise ModelDirectoryError(f"{Path(model_dir) / ENCODER_DIR}: cannot read the tokenizer ({e})") from None
+        raise ModelDirectoryError(f"{Path(model_dir)}: cannot read the tokenizer ({e})") from None
     return passes, tokenizer

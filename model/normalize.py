@@ -3,7 +3,8 @@
 What ``ArabertPreprocessor`` does for the v02 models: tashkeel and tatweel removed, Eastern Arabic
 digits mapped to 0-9, a letter repeated more than twice cut to two, digits and letters glued together
 separated, ``/`` mapped to ``-``. Punctuation is already separated by our word segmentation. We add
-NFKC, which folds presentation forms (ﻻ -> لا) and full-width characters into what the tokenizer knows.
+NFKC, which folds presentation forms (ﻻ -> لا) and full-width characters into what the tokenizer knows,
+and map Persian/Urdu letter forms to their Arabic counterparts (ک -> ك, ی -> ي, ۀ -> ة).
 
 Normalising word by word, never the whole text, is what lets every prediction map back to
 character offsets of the user's original text: word i of the model input is word i of the text.
@@ -16,9 +17,16 @@ import re
 import unicodedata
 
 SCHEMES = ("arabertv02", "none")
+#: Bumped whenever what ``normalize_word`` returns changes: a model records the version it was trained
+#: with, and loading it under another version is an error (its input would silently differ).
+#: 1: AraBERT v0.2 + NFKC. 2: Persian/Urdu letter forms mapped to their Arabic counterparts.
+NORMALIZATION_VERSION = 2
 
 _TASHKEEL_TATWEEL = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e8\u06ea-\u06ed\u0640]")
 _EASTERN_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+# Persian and Urdu letter forms, common in typed Arabic, that an Arabic WordPiece vocabulary such as
+# AraBERT's lacks (a whole word would become [UNK]); one character for one, so offsets are unchanged.
+_PERSIAN_FORMS = str.maketrans("کڪیېۍێۀہھە", "ككيييية" + "ههه")
 _REPEATS = re.compile(r"(\D)\1{2,}")
 _ARABIC_LETTERS = "\u0621-\u063a\u0641-\u064a"
 _DIGIT_LETTER = re.compile(rf"(\d+)([{_ARABIC_LETTERS}]+)")
@@ -34,7 +42,7 @@ def normalize_word(word: str, scheme: str = "arabertv02") -> str:
         raise ValueError(f"normalization: unknown scheme {scheme!r} (known: {', '.join(SCHEMES)})")
     word = unicodedata.normalize("NFKC", word)
     word = _TASHKEEL_TATWEEL.sub("", word)
-    word = word.translate(_EASTERN_DIGITS)
+    word = word.translate(_EASTERN_DIGITS).translate(_PERSIAN_FORMS)
     word = _REPEATS.sub(r"\1\1", word)
     word = _DIGIT_LETTER.sub(r"\1 \2", word)
     word = _LETTER_DIGIT.sub(r"\1 \2", word)

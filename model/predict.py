@@ -71,6 +71,7 @@ class _Sentence:
     start: int
     offsets: list[tuple[int, int]]
     windows: list[Window] | None = None
+    hidden: dict[int, torch.Tensor] | None = None  # window index -> its hidden states (shared design)
 
 
 def resolve_model_path(model: str | Path) -> Path:
@@ -111,17 +112,17 @@ class Tagger:
             self.device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
             self.model, self.tokenizer = load_tagger(self.path, self.device)
         self.int8 = int8
-        spec = self.model.spec
-        self.spec = spec
-        self.entity_labels = spec.entity_labels
-        self.trigger_labels = spec.trigger_labels
-        self.argument_labels = spec.argument_labels
-        self.event_index = {t: i for i, t in enumerate(spec.event_types)}
+        config = self.model.config
+        self.config = config
+        self.entity_labels = config.entity_labels
+        self.trigger_labels = config.trigger_labels
+        self.argument_labels = config.argument_labels
+        self.event_index = {t: i for i, t in enumerate(config.event_types)}
         # Roles an event type does not admit are masked out of its argument logits.
-        self.role_mask = np.zeros((len(spec.event_types), len(spec.argument_labels)), dtype=bool)
+        self.role_mask = np.zeros((len(config.event_types), len(config.argument_labels)), dtype=bool)
         for t, i in self.event_index.items():
-            allowed = set(spec.admitted_roles.get(t, []))
-            for j, lab in enumerate(spec.argument_labels):
+            allowed = set(config.admitted_roles.get(t, []))
+            for j, lab in enumerate(config.argument_labels):
                 self.role_mask[i, j] = lab == "O" or lab[2:] in allowed
         self.pad_id = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
 
@@ -151,13 +152,17 @@ class Tagger:
     def windows(self, sentence_words: Sequence[Sequence[str]]) -> list[list[Window]]:
         """The subword windows the model sees for each sentence, given as its words."""
         tok = self.tokenizer
-        return [make_windows(p, tok.cls_token_id, tok.sep_token_id, self.spec.max_length)
-                for p in word_pieces(tok, sentence_words, self.spec.normalization)]
+        return [make_windows(p, tok.cls_token_id, tok.sep_token_id, self.config.max_length)
+                for p in word_pieces(tok, sentence_words, self.config.normalization)]
 
     # --- internals ---------------------------------------------------------------------------
 
-    def _word_probs(self, texts, sents: list[_Sentence], batch_size: int) -> list[tuple[np.ndarray, np.ndarray]]:
-        """Entity and trigger probabilities of every word of every sentence, ``(words, labels)`` each."""
+    def _word_probs(self, texts, sents: list[_Sentence], batch_size: int, keep_hidden: bool = False) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Entity and trigger probabilities of every word of every sentence, ``(words, labels)`` each.
+
+        ``keep_hidden`` keeps each window's hidden states on its sentence (``s.hidden``) for the
+        argument layers of the shared design.
+        """
         all_words = [[texts[s.doc][a:b] for a, b in s.offsets] for s in sents]
         for s, windows in zip(sents, self.windows(all_words)):
             s.windows = windows
@@ -169,13 +174,15 @@ class Tagger:
             wins = [sents[si].windows[wi] for si, wi in batch]
             ids, mask = self._pad([w.input_ids for w in wins])
             with torch.inference_mode():
-                ent, trg = self.model.tag(ids.to(self.device), mask.to(self.device))
+                ent, trg, hidden = self.model.tag(ids.to(self.device), mask.to(self.device))
             ent = torch.softmax(ent.float(), -1).cpu().numpy()
             trg = torch.softmax(trg.float(), -1).cpu().numpy()
             release_freed_memory()
             for k, (job, win) in enumerate(zip(batch, wins)):
                 ent_probs[job] = ent[k, win.first_piece]
                 trg_probs[job] = trg[k, win.first_piece]
+                if keep_hidden:
+                    sents[job[0]].hidden[job[1]] = hidden[k, :len(win.input_ids)]
         out = []
         for si, s in enumerate(sents):
             choice = best_window_per_word(s.windows, len(s.offsets))
@@ -203,7 +210,10 @@ class Tagger:
 
     def _predict_sentences(self, texts, sents: list[_Sentence], docs: list[Document], batch_size: int, arguments: bool,
                            gold_triggers=None) -> None:
-        probs = self._word_probs(texts, sents, batch_size)
+        keep_hidden = arguments and self.config.argument_design == "shared"
+        for s in sents:
+            s.hidden = {} if keep_hidden else None
+        probs = self._word_probs(texts, sents, batch_size, keep_hidden)
         triggers: list[tuple[int, Span, int, int]] = []  # (sentence, trigger span, first word, end word)
         for si, (s, (ent, trg)) in enumerate(zip(sents, probs)):
             text = texts[s.doc]
@@ -222,25 +232,33 @@ class Tagger:
                 docs[sents[si].doc].events.append(Event(trig))
             return
         self._predict_arguments(texts, sents, triggers, docs, batch_size)
+        for s in sents:
+            s.hidden = None
 
     def _predict_arguments(self, texts, sents, triggers, docs, batch_size) -> None:
         jobs = []
         for ti, (si, trig, a, b) in enumerate(triggers):
             s = sents[si]
             # The window that holds the trigger whole, with the most context around it.
-            fits = [w for w in s.windows if w.word_start <= a and b <= w.word_end]
-            win = max(fits, key=lambda w: min(a - w.word_start, w.word_end - b)) if fits else s.windows[0]
-            jobs.append((ti, win))
+            fits = [i for i, w in enumerate(s.windows) if w.word_start <= a and b <= w.word_end]
+            wi = max(fits, key=lambda i: min(a - s.windows[i].word_start, s.windows[i].word_end - b)) if fits else 0
+            jobs.append((ti, s.windows[wi], wi))
         results: dict[int, np.ndarray] = {}
         for batch in self._length_sorted_batches(jobs, lambda j: j[1], batch_size):
-            ids, mask = self._pad([w.input_ids for _, w in batch])
-            tmask, _ = self._pad([trigger_mask(w, triggers[ti][2], triggers[ti][3]) for ti, w in batch], pad=0)
-            types = torch.tensor([self.event_index[triggers[ti][1].label] for ti, _ in batch])
+            ids, mask = self._pad([w.input_ids for _, w, _ in batch])
+            tmask, _ = self._pad([trigger_mask(w, triggers[ti][2], triggers[ti][3]) for ti, w, _ in batch], pad=0)
+            types = torch.tensor([self.event_index[triggers[ti][1].label] for ti, _, _ in batch])
+            hidden = None
+            if self.config.argument_design == "shared":
+                states = [sents[triggers[ti][0]].hidden[wi] for ti, _, wi in batch]
+                hidden = torch.zeros((len(states), ids.shape[1], states[0].shape[-1]), dtype=states[0].dtype, device=self.device)
+                for k, h in enumerate(states):
+                    hidden[k, :h.shape[0]] = h
             with torch.inference_mode():
-                logits = self.model.arguments(ids.to(self.device), mask.to(self.device), tmask.to(self.device), types.to(self.device))
+                logits = self.model.arguments(hidden, ids.to(self.device), mask.to(self.device), tmask.to(self.device), types.to(self.device))
             probs = torch.softmax(logits.float(), -1).cpu().numpy()
             release_freed_memory()
-            for k, (ti, w) in enumerate(batch):
+            for k, (ti, w, _) in enumerate(batch):
                 p = probs[k, w.first_piece] * self.role_mask[types[k].item()]
                 results[ti] = (w, p / p.sum(-1, keepdims=True))
         for ti, (si, trig, a, b) in enumerate(triggers):

@@ -1,177 +1,295 @@
-"""The tagger: one shared encoder, a BIO head per layer, and trigger-conditioned argument tagging.
+"""The tagger as a Hugging Face model: one shared encoder, a BIO head per layer, trigger-conditioned arguments.
 
-Entities and triggers are tagged in one forward pass. For arguments, the sentence is encoded again
-with the trigger's pieces marked (token type 1), and each word is classified from its own vector,
-the trigger's vector and an embedding of the event type, so that two events in one sentence each get
-their own arguments.
+``EventTaggerConfig`` / ``EventTaggerModel`` are a ``PretrainedConfig`` / ``PreTrainedModel`` pair
+registered with ``AutoConfig`` and ``AutoModel`` when ``arabic_news_tagger`` is imported, so a trained
+model directory is an ordinary Hugging Face directory::
 
-A saved model is a self-contained directory:
+    config.json          label maps, event types and their roles, normalisation (scheme and version),
+                         window size, argument design, training and held-out documents, the encoder's config
+    model.safetensors    every weight (encoder and heads)
+    tokenizer.json ...   the encoder's tokenizer
+    README.md            the model card
 
-    tagger.json          labels, admitted roles, normalisation, window size, held-out documents, ...
-    heads.safetensors    the heads
-    encoder/             the fine-tuned encoder (Hugging Face format, safetensors) and its tokenizer
-    argument_encoder/    only with ``separate_argument_encoder``: the argument tagger's own encoder
+    >>> import arabic_news_tagger                      # registers the classes
+    >>> from transformers import AutoModel
+    >>> model = AutoModel.from_pretrained("runs/tiny")   # an EventTaggerModel
+
+Entities and triggers come from one encoder pass. Arguments are tagged for one trigger at a time,
+by one of two designs (``config.argument_design``):
+
+``"shared"`` (default)
+    The tagging pass's hidden states are reused: a trigger marker and the event type are added to
+    them and ``argument_layers`` small transformer layers (one by default) re-read the sentence from
+    the trigger's point of view. An argument costs a fraction of an encoder pass.
+``"reencode"``
+    The sentence is encoded again with the trigger's pieces marked (token type 1): one whole encoder
+    pass per trigger; the design of the first releases.
+
+In both, each word's role is classified from its vector, the trigger's vector plus an embedding of
+the event type, and their product.
 """
 
 from __future__ import annotations
 
-import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import torch
 from torch import nn
+from transformers import AutoConfig, AutoModel, PretrainedConfig, PreTrainedModel
+from transformers.configuration_utils import SubConfigSpec
+from transformers.utils import ModelOutput
 
-FORMAT_VERSION = 1
-TAGGER_FILE = "tagger.json"
-HEADS_FILE = "heads.safetensors"
-ENCODER_DIR = "encoder"
-ARGUMENT_ENCODER_DIR = "argument_encoder"
+from .normalize import NORMALIZATION_VERSION
+
+MODEL_TYPE = "arabic-news-tagger"
+#: Bumped when the meaning of a saved field changes; a directory of another version is refused.
+FORMAT_VERSION = 2
+ARGUMENT_DESIGNS = ("shared", "reencode")
+IGNORE = -100  # positions that carry no label: special tokens, non-first pieces, unannotated layers
 
 
 class ModelDirectoryError(OSError):
     """A model directory is missing, incomplete or inconsistent; the message names the file."""
 
 
-@dataclass
-class TaggerSpec:
+class EventTaggerConfig(PretrainedConfig):
     """Everything besides weights that a saved tagger needs to predict exactly as it was trained."""
 
-    entity_labels: list[str]
-    trigger_labels: list[str]
-    argument_labels: list[str]
-    event_types: list[str]
-    admitted_roles: dict[str, list[str]]
+    model_type = MODEL_TYPE
+    sub_configs_defaults = {"encoder": SubConfigSpec(config_class=AutoConfig, model_type="bert")}
+
+    encoder: PretrainedConfig | dict | None = None
+    entity_labels: list | None = None
+    trigger_labels: list | None = None
+    argument_labels: list | None = None
+    event_types: list | None = None
+    admitted_roles: dict | None = None
     normalization: str = "arabertv02"
+    normalization_version: int = NORMALIZATION_VERSION
     max_length: int = 256
     backbone: str = ""
-    held_out_documents: list[str] = field(default_factory=list)
-    train_documents: list[str] = field(default_factory=list)
-    training_config: dict = field(default_factory=dict)
-    separate_argument_encoder: bool = False
+    argument_design: str = "shared"
+    argument_layers: int = 1
+    classifier_dropout: float = 0.1
+    argument_loss_weight: float = 1.0
+    held_out_documents: list | None = None
+    train_documents: list | None = None
+    training_config: dict | None = None
     format_version: int = FORMAT_VERSION
 
-    def to_json(self) -> str:
-        return json.dumps(self.__dict__, ensure_ascii=False, indent=2)
-
-    @classmethod
-    def from_file(cls, path: Path) -> "TaggerSpec":
-        try:
-            values = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise ModelDirectoryError(f"{path.parent}: not a tagger directory (no {path.name}); train one with `arabic-news-tagger train`") from None
-        except (json.JSONDecodeError, UnicodeDecodeError) as e:
-            raise ModelDirectoryError(f"{path}: unreadable ({e}); the directory may be half-written") from None
-        known = set(cls.__dataclass_fields__)
-        unknown = sorted(set(values) - known)
-        missing = sorted(k for k in ("entity_labels", "trigger_labels", "argument_labels", "event_types", "admitted_roles") if k not in values)
-        if unknown or missing:
-            raise ModelDirectoryError(f"{path}: unknown keys {unknown} / missing keys {missing}")
-        if values.get("format_version") != FORMAT_VERSION:
-            raise ModelDirectoryError(f"{path}: format_version {values.get('format_version')} is not {FORMAT_VERSION}")
-        return cls(**values)
+    def __post_init__(self, **kwargs):
+        for name in ("entity_labels", "trigger_labels", "argument_labels", "event_types", "held_out_documents", "train_documents"):
+            if getattr(self, name) is None:
+                setattr(self, name, [] if "documents" in name else ["O"] if "labels" in name else [])
+        self.admitted_roles = self.admitted_roles or {}
+        self.training_config = self.training_config or {}
+        if self.argument_design not in ARGUMENT_DESIGNS:
+            raise ValueError(f"argument_design: {self.argument_design!r} is not one of {', '.join(ARGUMENT_DESIGNS)}")
+        super().__post_init__(**kwargs)
 
 
-class EventTagger(nn.Module):
-    def __init__(self, encoder: nn.Module, spec: TaggerSpec, dropout: float = 0.1, argument_encoder: nn.Module | None = None):
+@dataclass
+class EventTaggerOutput(ModelOutput):
+    """What ``EventTaggerModel.forward`` returns; ``loss`` only when labels were given."""
+
+    loss: torch.Tensor | None = None
+    entity_logits: torch.Tensor | None = None
+    trigger_logits: torch.Tensor | None = None
+    argument_logits: torch.Tensor | None = None
+    hidden_states: torch.Tensor | None = None
+
+
+def masked_cross_entropy(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+    """Mean cross-entropy over labelled positions, and 0 (not NaN) where a batch has none: rows
+    from a corpus that does not annotate a layer carry ``IGNORE`` everywhere in it."""
+    labels = labels.reshape(-1)
+    total = nn.functional.cross_entropy(logits.reshape(labels.numel(), -1).float(), labels, ignore_index=IGNORE, reduction="sum")
+    return total / (labels != IGNORE).sum().clamp(min=1)
+
+
+class ArgumentLayer(nn.Module):
+    """One post-norm transformer layer, written out: plain MatMul/Softmax, so that it exports to ONNX
+    and quantises like the encoder (``nn.TransformerEncoderLayer``'s fused inference path does not)."""
+
+    def __init__(self, hidden: int, heads: int, dropout: float):
         super().__init__()
-        self.encoder = encoder
-        # Shared by default (one encoder, half the weights); a copy of its own where the spec asks.
-        if spec.separate_argument_encoder and argument_encoder is None:
-            import copy
-
-            argument_encoder = copy.deepcopy(encoder)
-        self.argument_encoder = argument_encoder
-        self.spec = spec
-        hidden = encoder.config.hidden_size
+        self.heads = heads
+        self.qkv = nn.Linear(hidden, 3 * hidden)
+        self.out = nn.Linear(hidden, hidden)
+        self.norm1 = nn.LayerNorm(hidden)
+        self.feed_forward = nn.Sequential(nn.Linear(hidden, 2 * hidden), nn.GELU(), nn.Linear(2 * hidden, hidden))
+        self.norm2 = nn.LayerNorm(hidden)
         self.dropout = nn.Dropout(dropout)
-        self.entity_head = nn.Linear(hidden, len(spec.entity_labels))
-        self.trigger_head = nn.Linear(hidden, len(spec.trigger_labels))
-        self.event_type_embedding = nn.Embedding(len(spec.event_types), hidden)
-        self.argument_head = nn.Sequential(
-            nn.Linear(3 * hidden, hidden), nn.GELU(), nn.Linear(hidden, len(spec.argument_labels))
-        )
 
-    def head_state_dict(self) -> dict[str, torch.Tensor]:
-        return {k: v for k, v in self.state_dict().items() if not k.startswith(("encoder.", "argument_encoder."))}
+    def forward(self, x: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        b, n, d = x.shape
+        q, k, v = self.qkv(x).view(b, n, 3, self.heads, d // self.heads).permute(2, 0, 3, 1, 4)
+        scores = q @ k.transpose(-1, -2) / (d // self.heads) ** 0.5
+        scores = scores + (1.0 - attention_mask[:, None, None, :].to(x.dtype)) * -1e4
+        context = (scores.softmax(-1) @ v).transpose(1, 2).reshape(b, n, d)
+        x = self.norm1(x + self.dropout(self.out(context)))
+        return self.norm2(x + self.dropout(self.feed_forward(x)))
 
-    def encode(self, input_ids, attention_mask, token_type_ids=None, encoder=None):
-        out = (encoder or self.encoder)(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids)
+
+class EventTaggerModel(PreTrainedModel):
+    config_class = EventTaggerConfig
+    base_model_prefix = "tagger"
+    main_input_name = "input_ids"
+    supports_gradient_checkpointing = False
+
+    def __init__(self, config: EventTaggerConfig, encoder: nn.Module | None = None):
+        super().__init__(config)
+        self.encoder = encoder if encoder is not None else AutoModel.from_config(config.encoder, add_pooling_layer=False)
+        hidden = config.encoder.hidden_size
+        self.dropout = nn.Dropout(config.classifier_dropout)
+        self.entity_head = nn.Linear(hidden, len(config.entity_labels))
+        self.trigger_head = nn.Linear(hidden, len(config.trigger_labels))
+        self.event_type_embedding = nn.Embedding(max(1, len(config.event_types)), hidden)
+        if config.argument_design == "shared":
+            self.trigger_marker = nn.Embedding(2, hidden)
+            heads = config.encoder.num_attention_heads
+            self.argument_layers = nn.ModuleList([
+                ArgumentLayer(hidden, heads, config.classifier_dropout) for _ in range(config.argument_layers)
+            ])
+        self.argument_head = nn.Sequential(nn.Linear(3 * hidden, hidden), nn.GELU(), nn.Linear(hidden, len(config.argument_labels)))
+        self.post_init()
+
+    def _init_weights(self, module):
+        # Heads keep PyTorch's default initialisation; the encoder's weights come from its backbone.
+        pass
+
+    # --- the passes ---------------------------------------------------------------------------
+
+    def encode(self, input_ids, attention_mask, token_type_ids=None) -> torch.Tensor:
+        out = self.encoder(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids)
         return self.dropout(out.last_hidden_state)
 
     def tag(self, input_ids, attention_mask):
-        """Entity and trigger logits, ``(batch, length, labels)`` each."""
+        """``(entity logits, trigger logits, hidden states)``, each ``(batch, length, ...)``."""
         h = self.encode(input_ids, attention_mask)
-        return self.entity_head(h), self.trigger_head(h)
+        return self.entity_head(h), self.trigger_head(h), h
 
-    def arguments(self, input_ids, attention_mask, trigger_mask, event_type_ids):
-        """Role logits for each position, given the trigger's pieces (``trigger_mask``) and type."""
-        h = self.encode(input_ids, attention_mask, token_type_ids=trigger_mask.long(), encoder=self.argument_encoder)
+    def arguments(self, hidden, input_ids, attention_mask, trigger_mask, event_type_ids):
+        """Role logits for each position of each trigger's window.
+
+        ``hidden`` are the tagging pass's states of those windows (used by the shared design);
+        ``input_ids`` are used by the reencode design. Either may be None where unused.
+        """
+        trigger_mask = trigger_mask.long()
+        type_vec = self.event_type_embedding(event_type_ids)
+        if self.config.argument_design == "reencode":
+            h = self.encode(input_ids, attention_mask, token_type_ids=trigger_mask)
+        else:
+            h = hidden + self.trigger_marker(trigger_mask) + type_vec.unsqueeze(1)
+            for layer in self.argument_layers:
+                h = layer(h, attention_mask)
         m = trigger_mask.unsqueeze(-1).to(h.dtype)
         trigger_vec = (h * m).sum(1) / m.sum(1).clamp(min=1.0)
-        cond = trigger_vec + self.event_type_embedding(event_type_ids)
-        cond = cond.unsqueeze(1).expand(-1, h.size(1), -1)
+        cond = (trigger_vec + type_vec).unsqueeze(1).expand(-1, h.size(1), -1)
         return self.argument_head(torch.cat([h, cond, h * cond], dim=-1))
 
+    def forward(self, input_ids, attention_mask=None, entity_labels=None, trigger_labels=None, argument_rows=None,
+                trigger_mask=None, event_type_ids=None, argument_labels=None, **kwargs) -> EventTaggerOutput:
+        """Logits of every layer, and the summed loss of the layers whose labels are given.
 
-def save_tagger(model: EventTagger, tokenizer, directory: Path) -> None:
+        Arguments are tagged for the triggers given by ``trigger_mask`` / ``event_type_ids`` (one row
+        each), whose windows are rows ``argument_rows`` of the batch (default: row i for trigger i).
+        """
+        if attention_mask is None:
+            attention_mask = torch.ones_like(input_ids)
+        entity_logits, trigger_logits, hidden = self.tag(input_ids, attention_mask)
+        argument_logits = None
+        if trigger_mask is not None and trigger_mask.size(0) > 0:
+            rows = argument_rows if argument_rows is not None else torch.arange(trigger_mask.size(0), device=input_ids.device)
+            argument_logits = self.arguments(hidden[rows], input_ids[rows], attention_mask[rows], trigger_mask, event_type_ids)
+        loss = None
+        if entity_labels is not None or trigger_labels is not None or argument_labels is not None:
+            loss = hidden.new_zeros((), dtype=torch.float32)
+            if entity_labels is not None:
+                loss = loss + masked_cross_entropy(entity_logits, entity_labels)
+            if trigger_labels is not None:
+                loss = loss + masked_cross_entropy(trigger_logits, trigger_labels)
+            if argument_labels is not None and argument_logits is not None:
+                loss = loss + self.config.argument_loss_weight * masked_cross_entropy(argument_logits, argument_labels)
+        return EventTaggerOutput(loss=loss, entity_logits=entity_logits, trigger_logits=trigger_logits,
+                                 argument_logits=argument_logits, hidden_states=hidden)
+
+
+AutoConfig.register(MODEL_TYPE, EventTaggerConfig, exist_ok=True)
+AutoModel.register(EventTaggerConfig, EventTaggerModel, exist_ok=True)
+
+
+# --- saving and loading ------------------------------------------------------------------------
+
+
+def save_tagger(model: EventTaggerModel, tokenizer, directory: Path) -> None:
     """Write the tagger into ``directory`` (which the caller makes atomic)."""
-    from safetensors.torch import save_file
-
     from .backbone import quiet_transformers
 
     quiet_transformers()
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    model.encoder.save_pretrained(directory / ENCODER_DIR, safe_serialization=True)
-    if model.argument_encoder is not None:
-        model.argument_encoder.save_pretrained(directory / ARGUMENT_ENCODER_DIR, safe_serialization=True)
-    tokenizer.save_pretrained(directory / ENCODER_DIR)
-    save_file({k: v.contiguous() for k, v in model.head_state_dict().items()}, str(directory / HEADS_FILE))
-    (directory / TAGGER_FILE).write_text(model.spec.to_json(), encoding="utf-8")
+    model.save_pretrained(directory, safe_serialization=True)
+    tokenizer.save_pretrained(directory)
+
+
+def read_config(directory: str | Path) -> EventTaggerConfig:
+    """The tagger configuration of a model directory, checked; errors name the file."""
+    import json
+
+    directory = Path(directory)
+    path = directory / "config.json"
+    if not directory.is_dir():
+        raise ModelDirectoryError(f"{directory}: no such model directory")
+    try:
+        values = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ModelDirectoryError(f"{directory}: not a tagger directory (no config.json); train one with `arabic-news-tagger train`") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise ModelDirectoryError(f"{path}: unreadable ({e}); the directory may be half-written") from None
+    if values.get("model_type") != MODEL_TYPE:
+        raise ModelDirectoryError(f"{path}: model_type {values.get('model_type')!r} is not {MODEL_TYPE!r}: not a tagger "
+                                  "directory (a backbone, or an exported token-classification model?)")
+    if values.get("format_version") != FORMAT_VERSION:
+        raise ModelDirectoryError(f"{path}: format_version {values.get('format_version')} is not {FORMAT_VERSION}; "
+                                  "retrain the model with this version")
+    if values.get("normalization_version") != NORMALIZATION_VERSION:
+        raise ModelDirectoryError(
+            f"{path}: the model was trained with normalisation version {values.get('normalization_version')}, this "
+            f"package applies version {NORMALIZATION_VERSION}: its input would differ from what it learnt; retrain it, "
+            "or install the package version it was trained with")
+    try:
+        return EventTaggerConfig.from_pretrained(directory)
+    except (ValueError, TypeError, KeyError) as e:
+        raise ModelDirectoryError(f"{path}: invalid ({e})") from None
 
 
 def load_tagger(directory: str | Path, device: str | torch.device = "cpu"):
     """``(model, tokenizer)`` from a saved tagger directory, in eval mode on ``device``."""
     from safetensors import SafetensorError
-    from safetensors.torch import load_file
-    from transformers import AutoModel, AutoTokenizer
+    from transformers import AutoTokenizer
 
     from .backbone import BackboneError, check_safetensors_only, quiet_transformers
 
     quiet_transformers()
     directory = Path(directory)
-    if not directory.is_dir():
-        raise ModelDirectoryError(f"{directory}: no such model directory")
-    spec = TaggerSpec.from_file(directory / TAGGER_FILE)
-    enc_dir = directory / ENCODER_DIR
-    if not enc_dir.is_dir():
-        raise ModelDirectoryError(f"{enc_dir}: missing; the model directory is incomplete")
+    config = read_config(directory)
     try:
-        check_safetensors_only(enc_dir, "the model's encoder")
+        check_safetensors_only(directory, "the model")
     except BackboneError as e:
         raise ModelDirectoryError(str(e)) from None
-    if not (directory / HEADS_FILE).is_file():
-        raise ModelDirectoryError(f"{directory / HEADS_FILE}: missing; the model directory is incomplete")
+    if not (directory / "model.safetensors").is_file():
+        raise ModelDirectoryError(f"{directory / 'model.safetensors'}: missing; the model directory is incomplete")
     try:
-        encoder = AutoModel.from_pretrained(enc_dir, use_safetensors=True)
-        argument_encoder = None
-        if spec.separate_argument_encoder:
-            check_safetensors_only(directory / ARGUMENT_ENCODER_DIR, "the model's argument encoder")
-            argument_encoder = AutoModel.from_pretrained(directory / ARGUMENT_ENCODER_DIR, use_safetensors=True)
-        tokenizer = AutoTokenizer.from_pretrained(enc_dir)
-        heads = load_file(str(directory / HEADS_FILE))
-    except (OSError, ValueError, SafetensorError) as e:
+        model, info = EventTaggerModel.from_pretrained(directory, config=config, use_safetensors=True, output_loading_info=True,
+                                                       ignore_mismatched_sizes=True)  # reported below, by name
+        tokenizer = AutoTokenizer.from_pretrained(directory)
+    except (OSError, ValueError, RuntimeError, SafetensorError) as e:
         raise ModelDirectoryError(f"{directory}: cannot read the weights ({e})") from None
-    model = EventTagger(encoder, spec, dropout=0.0, argument_encoder=argument_encoder)
-    expected = model.head_state_dict()
-    for key, tensor in expected.items():
-        if key not in heads:
-            raise ModelDirectoryError(f"{directory / HEADS_FILE}: tensor {key} is missing")
-        if heads[key].shape != tensor.shape:
-            raise ModelDirectoryError(
-                f"{directory / HEADS_FILE}: {key} has shape {tuple(heads[key].shape)} but {TAGGER_FILE}'s labels "
-                f"need {tuple(tensor.shape)}: the label maps disagree with the weights"
-            )
-    model.load_state_dict(heads, strict=False)
+    missing = [k for k in info.get("missing_keys", []) if ".pooler." not in k]
+    mismatched = info.get("mismatched_keys", [])
+    if missing or mismatched:
+        raise ModelDirectoryError(f"{directory / 'model.safetensors'}: weights do not fit config.json "
+                                  f"(missing {missing[:5]}, wrong shape {[m[0] for m in mismatched][:5]})")
     return model.to(device).eval(), tokenizer

@@ -16,9 +16,9 @@ def test_evaluate_never_scores_a_training_document(tiny_model, repo_root, tmp_pa
     # A tampered model directory that claims a training document as held out: it is still skipped.
     model = tmp_path / "model"
     shutil.copytree(tiny_model, model, ignore=shutil.ignore_patterns("checkpoints"))
-    spec = json.loads((model / "tagger.json").read_text(encoding="utf-8"))
+    spec = json.loads((model / "config.json").read_text(encoding="utf-8"))
     spec["held_out_documents"].append(spec["train_documents"][0])
-    (model / "tagger.json").write_text(json.dumps(spec), encoding="utf-8")
+    (model / "config.json").write_text(json.dumps(spec), encoding="utf-8")
     _LOADED.clear()
     assert held_out_sequences(model, repo_root / "data").documents == ["004_d8de9215c69d2de7"]
 
@@ -42,8 +42,8 @@ def test_evaluate_prints_every_layer_and_writes_json_and_markdown(tiny_model, re
 def test_a_model_with_nothing_held_out_cannot_be_evaluated(tiny_model, tmp_path, capsys):
     model = tmp_path / "model"
     shutil.copytree(tiny_model, model, ignore=shutil.ignore_patterns("checkpoints"))
-    spec = json.loads((model / "tagger.json").read_text(encoding="utf-8"))
+    spec = json.loads((model / "config.json").read_text(encoding="utf-8"))
     spec["held_out_documents"] = []
-    (model / "tagger.json").write_text(json.dumps(spec), encoding="utf-8")
+    (model / "config.json").write_text(json.dumps(spec), encoding="utf-8")
     assert main(["evaluate", "--model", str(model)]) == 2
     assert "held out no documents" in capsys.readouterr().err

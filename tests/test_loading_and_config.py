@@ -45,8 +45,11 @@ def test_a_wrong_type_is_named(tmp_path):
         load_config(tmp_path / "missing.toml")
 
 
-def test_hub_and_local_directories_go_through_the_same_loader(tiny_model):
-    encoder, tokenizer = load_pretrained(str(tiny_model / "encoder"))
+def test_hub_and_local_directories_go_through_the_same_loader(tiny_model, tmp_path):
+    from arabic_news_tagger.model.export import export_token_classification
+
+    # A tagger's exported entity layer is a plain BERT directory: a backbone like any other.
+    encoder, tokenizer = load_pretrained(str(export_token_classification(tiny_model, tmp_path / "export")))
     assert tokenizer.is_fast and encoder.config.hidden_size == 128
 
 
@@ -58,16 +61,12 @@ def test_an_unreachable_hub_names_the_offline_configurations(monkeypatch):
 
 def test_pickle_weights_are_refused(tmp_path, tiny_model):
     pickled = tmp_path / "pickled"
-    shutil.copytree(tiny_model / "encoder", pickled)
-    for f in pickled.glob("*.safetensors"):
-        f.unlink()
+    shutil.copytree(tiny_model, pickled, ignore=shutil.ignore_patterns("checkpoints"))
+    (pickled / "model.safetensors").unlink()
     (pickled / "pytorch_model.bin").write_bytes(b"not even read")
     with pytest.raises(BackboneError, match="pickle-based weights .*pytorch_model.bin.* refused"):
         load_pretrained(str(pickled))
-    model = tmp_path / "model"
-    shutil.copytree(tiny_model, model, ignore=shutil.ignore_patterns("checkpoints"))
-    shutil.rmtree(model / "encoder")
-    shutil.copytree(pickled, model / "encoder")
+    model = pickled
     with pytest.raises(ModelDirectoryError, match="pickle"):
         load_tagger(model)
 
@@ -75,24 +74,24 @@ def test_pickle_weights_are_refused(tmp_path, tiny_model):
 def test_label_maps_that_disagree_with_the_weights_are_refused(tmp_path, tiny_model):
     model = tmp_path / "model"
     shutil.copytree(tiny_model, model, ignore=shutil.ignore_patterns("checkpoints"))
-    spec = json.loads((model / "tagger.json").read_text(encoding="utf-8"))
+    spec = json.loads((model / "config.json").read_text(encoding="utf-8"))
     spec["entity_labels"] += ["B-NEWTYPE", "I-NEWTYPE"]
-    (model / "tagger.json").write_text(json.dumps(spec), encoding="utf-8")
-    with pytest.raises(ModelDirectoryError, match="entity_head.weight .* label maps disagree with the weights"):
+    (model / "config.json").write_text(json.dumps(spec), encoding="utf-8")
+    with pytest.raises(ModelDirectoryError, match="weights do not fit config.json .*entity_head.weight"):
         Tagger(model)
 
 
-@pytest.mark.parametrize("damage", ["heads.safetensors", "encoder", "tagger.json"])
+@pytest.mark.parametrize("damage", ["model.safetensors", "config.json"])
 def test_a_half_written_model_directory_is_named(tmp_path, tiny_model, damage):
     model = tmp_path / "model"
     shutil.copytree(tiny_model, model, ignore=shutil.ignore_patterns("checkpoints"))
     target = model / damage
-    if damage == "tagger.json":
+    if damage == "config.json":
         target.write_text('{"entity_labels": [', encoding="utf-8")  # cut off mid-write
         match = "unreadable"
     else:
         shutil.rmtree(target) if target.is_dir() else target.unlink()
-        match = "missing"
+        match = "no \\*.safetensors weights"
     with pytest.raises(ModelDirectoryError, match=match):
         load_tagger(model)
 
@@ -101,13 +100,14 @@ def test_a_checkpoint_is_a_loadable_model(tiny_model):
     checkpoints = sorted((tiny_model / "checkpoints").glob("epoch-*"))
     assert checkpoints, "checkpoints are kept beside the final model"
     model, _ = load_tagger(checkpoints[-1])
-    assert model.spec.held_out_documents == ["004_d8de9215c69d2de7"]
+    assert model.config.held_out_documents == ["004_d8de9215c69d2de7"]
 
 
 def test_the_output_directory_is_self_contained(tiny_model):
     names = {p.name for p in tiny_model.iterdir()}
-    assert {"tagger.json", "heads.safetensors", "encoder", "metrics.json", "README.md"} <= names
-    spec = json.loads((tiny_model / "tagger.json").read_text(encoding="utf-8"))
+    assert {"config.json", "model.safetensors", "tokenizer.json", "metrics.json", "README.md"} <= names
+    spec = json.loads((tiny_model / "config.json").read_text(encoding="utf-8"))
+    assert spec["model_type"] == "arabic-news-tagger" and spec["normalization_version"] >= 2
     assert spec["held_out_documents"] == ["004_d8de9215c69d2de7"]
     assert "004_d8de9215c69d2de7" not in spec["train_documents"]
     assert spec["normalization"] == "arabertv02" and spec["training_config"]["name"] == "tiny"

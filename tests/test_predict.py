@@ -35,7 +35,7 @@ def test_tiny_learns_its_training_documents(tiny_model, repo_root):
 
     docs, _ = read_corpus(repo_root / "data")
     tagger = Tagger(tiny_model)
-    train_docs = [d for d in docs if d.id in tagger.spec.train_documents]
+    train_docs = [d for d in docs if d.id in tagger.config.train_documents]
     assert len(train_docs) == 4
     predicted = tagger.predict_documents([d.text for d in train_docs])
     seqs = TagSequences()
@@ -130,7 +130,7 @@ def test_saved_reloaded_and_resumed_models_predict_the_same(tmp_path, tiny_confi
     straight = train(config, tmp_path / "straight", log=quiet)
     interrupted = tmp_path / "interrupted"
     train(config, interrupted, stop_after_epoch=2, log=quiet)
-    assert not (interrupted / "tagger.json").exists() and (interrupted / "checkpoints" / "epoch-2").is_dir()
+    assert not (interrupted / "config.json").exists() and (interrupted / "checkpoints" / "epoch-2").is_dir()
     messages = []
     train(config, interrupted, log=messages.append)
     assert any("resuming from" in m and "epoch-2" in m for m in messages)

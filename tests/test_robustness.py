@@ -61,9 +61,9 @@ def test_a_killed_training_run_resumes_from_its_last_checkpoint(tmp_path, repo_r
         time.sleep(0.2)
     os.killpg(proc.pid, signal.SIGKILL)  # as a power cut would, possibly in the middle of a save
     proc.wait()
-    assert not (out / "tagger.json").exists()
+    assert not (out / "config.json").exists()
     done = subprocess.run(cmd, capture_output=True, text=True, check=True)
     assert "resuming from" in done.stdout
-    assert (out / "tagger.json").is_file()
+    assert (out / "config.json").is_file()
     assert not [p for p in (out / "checkpoints").iterdir() if p.name.startswith(".")]  # cut-off saves cleaned up
     Tagger(out)  # the final model loads

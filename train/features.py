@@ -1,21 +1,33 @@
-"""Training examples: the loader's sentence and trigger views turned into labelled subword windows."""
+"""Training examples: the loader's sentence and trigger views turned into labelled subword windows.
+
+One example is one window of one sentence, with its entity and trigger labels and, for every trigger
+that lies whole inside the window, that trigger's argument labels. A batch of examples is one forward
+pass of the model: the encoder runs once over the windows, and the argument layers once per trigger.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+
+import torch
 
 from ..model.encode import make_windows, trigger_mask, word_pieces
+from ..model.tagger import IGNORE
 
-IGNORE = -100  # positions that carry no label: special tokens and non-first pieces
+
+@dataclass
+class ArgumentTarget:
+    trigger_mask: list[int]
+    event_type: int
+    labels: list[int]
 
 
 @dataclass
 class Example:
-    kind: str  # "tag" (entities + triggers) or "arg" (arguments of one trigger)
     input_ids: list[int]
-    labels: dict[str, list[int]]  # per position, IGNORE where no label
-    trigger_mask: list[int] | None = None
-    event_type: int | None = None
+    entity_labels: list[int]
+    trigger_labels: list[int]
+    arguments: list[ArgumentTarget] = field(default_factory=list)
 
 
 def _labels_at_first_pieces(n_ids: int, first_piece: list[int], tags: list[int]) -> list[int]:
@@ -26,27 +38,54 @@ def _labels_at_first_pieces(n_ids: int, first_piece: list[int], tags: list[int])
 
 
 def build_examples(sentence_rows, argument_rows, tokenizer, normalization: str, max_length: int) -> list[Example]:
-    """Tagging examples (one per window of each sentence) and argument examples (one per trigger)."""
+    """One example per window of each sentence, carrying the arguments of the triggers inside it.
+
+    A trigger lies whole in one or more windows of its sentence; its arguments are taught in the one
+    where it sits most centrally (the window ``predict`` uses for it).
+    """
+    by_sentence: dict[tuple[str, int], list[dict]] = {}
+    for row in argument_rows:
+        by_sentence.setdefault((row["document_id"], row["sentence_id"]), []).append(row)
     examples: list[Example] = []
     pieces = word_pieces(tokenizer, [r["words"] for r in sentence_rows], normalization)
     for row, p in zip(sentence_rows, pieces):
-        for win in make_windows(p, tokenizer.cls_token_id, tokenizer.sep_token_id, max_length):
+        windows = make_windows(p, tokenizer.cls_token_id, tokenizer.sep_token_id, max_length)
+        start = len(examples)
+        for win in windows:
             span = slice(win.word_start, win.word_end)
-            examples.append(Example("tag", win.input_ids, {
-                "entities": _labels_at_first_pieces(len(win.input_ids), win.first_piece, row["entity_tags"][span]),
-                "triggers": _labels_at_first_pieces(len(win.input_ids), win.first_piece, row["trigger_tags"][span]),
-            }))
-    pieces = word_pieces(tokenizer, [r["words"] for r in argument_rows], normalization)
-    for row, p in zip(argument_rows, pieces):
-        t0, t1 = row["trigger_word_start"], row["trigger_word_end"]
-        for win in make_windows(p, tokenizer.cls_token_id, tokenizer.sep_token_id, max_length):
-            if not (win.word_start <= t0 and t1 <= win.word_end):
-                continue  # the trigger must be whole inside the window that tags its arguments
-            mask = trigger_mask(win, t0, t1)
+            n = len(win.input_ids)
+            examples.append(Example(win.input_ids,
+                                    _labels_at_first_pieces(n, win.first_piece, row["entity_tags"][span]),
+                                    _labels_at_first_pieces(n, win.first_piece, row["trigger_tags"][span])))
+        for arg in by_sentence.get((row["document_id"], row["sentence_id"]), []):
+            t0, t1 = arg["trigger_word_start"], arg["trigger_word_end"]
+            fits = [i for i, w in enumerate(windows) if w.word_start <= t0 and t1 <= w.word_end]
+            if not fits:
+                continue  # a trigger longer than a window: nothing can tag its arguments
+            i = max(fits, key=lambda i: min(t0 - windows[i].word_start, windows[i].word_end - t1))
+            win = windows[i]
             span = slice(win.word_start, win.word_end)
-            examples.append(Example(
-                "arg", win.input_ids,
-                {"arguments": _labels_at_first_pieces(len(win.input_ids), win.first_piece, row["argument_tags"][span])},
-                trigger_mask=mask, event_type=row["event_type"],
-            ))
+            examples[start + i].arguments.append(ArgumentTarget(
+                trigger_mask(win, t0, t1), arg["event_type"],
+                _labels_at_first_pieces(len(win.input_ids), win.first_piece, arg["argument_tags"][span])))
     return examples
+
+
+def collate(batch: list[Example], pad_id: int) -> dict[str, torch.Tensor]:
+    """The model's keyword arguments for a batch of examples, padded to its longest window."""
+    n = max(len(ex.input_ids) for ex in batch)
+
+    def pad(seq, value):
+        return seq + [value] * (n - len(seq))
+
+    targets = [(row, t) for row, ex in enumerate(batch) for t in ex.arguments]
+    return {
+        "input_ids": torch.tensor([pad(ex.input_ids, pad_id) for ex in batch]),
+        "attention_mask": torch.tensor([pad([1] * len(ex.input_ids), 0) for ex in batch]),
+        "entity_labels": torch.tensor([pad(ex.entity_labels, IGNORE) for ex in batch]),
+        "trigger_labels": torch.tensor([pad(ex.trigger_labels, IGNORE) for ex in batch]),
+        "argument_rows": torch.tensor([row for row, _ in targets], dtype=torch.long),
+        "trigger_mask": torch.tensor([pad(t.trigger_mask, 0) for _, t in targets], dtype=torch.long).reshape(len(targets), n),
+        "event_type_ids": torch.tensor([t.event_type for _, t in targets], dtype=torch.long),
+        "argument_labels": torch.tensor([pad(t.labels, IGNORE) for _, t in targets], dtype=torch.long).reshape(len(targets), n),
+    }

