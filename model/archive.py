@@ -87,11 +87,14 @@ def tag_archive(archive: str | Path, output: str | Path, model: str | Path, *, s
     Returns ``output`` on the main process once it is complete. ``stop_after_shards`` ends this process
     after writing that many shards, as a kill would (tests).
     """
+    import torch
     from accelerate import PartialState
 
     from .predict import load
 
-    state = PartialState()
+    # Without cpu=True, processes started by torchrun on a machine without a GPU would each think they
+    # are alone (and all write everything).
+    state = PartialState(cpu=int8 or not torch.cuda.is_available())
     output = Path(output)
     shard_dir = output.with_name(output.name + ".shards")
     docs = read_archive(archive)
@@ -110,6 +113,7 @@ def tag_archive(archive: str | Path, output: str | Path, model: str | Path, *, s
     n_shards = (len(docs) + shard_size - 1) // shard_size
     names = [shard_dir / f"shard-{i:06d}.jsonl" for i in range(n_shards)]
     todo = [i for i in range(n_shards) if not names[i].is_file()]
+    state.wait_for_everyone()  # every process has listed the same shards before any writes one
     if len(todo) < n_shards:
         log(f"resuming: {n_shards - len(todo)} of {n_shards} shards already done")
     tagger = load(model, "cpu" if int8 else str(state.device), int8=int8) if todo else None
