@@ -5,6 +5,8 @@ Gold = what annotators A and B agree on (span, type, role), plus each disagreeme
 disagreement is ever settled silently.
 
     python -m arabic_news_tagger.data.adjudicate data/raw/annotator_a data/raw/annotator_b data/adjudication.tsv data
+
+``--template DIR_A DIR_B TABLE`` writes every disagreement as a row to decide (with its line of text).
 """
 
 from __future__ import annotations
@@ -71,7 +73,46 @@ def adjudicate(dir_a: Path, dir_b: Path, table: Path) -> list[Document]:
     return out
 
 
+def disagreement_rows(dir_a: Path, dir_b: Path) -> list[dict]:
+    """Every disagreement between A and B as a table row to decide, with the sentence it sits in.
+
+    ``decision`` and ``rule`` are left empty for the adjudicator; ``context`` (the line of the text
+    that holds the item) is for reading only and ignored by ``adjudicate``.
+    """
+    docs_a, _ = read_corpus(dir_a)
+    docs_b, _ = read_corpus(dir_b)
+    texts = {d.id: d.text for d in docs_a}
+    rows = []
+    for layer in ("entities", "triggers", "arguments"):
+        for side, item in disagreements(docs_a, docs_b, layer):
+            doc, *rest = item
+            text = texts[doc]
+            if layer == "arguments":
+                ts, te, ttype, role, as_, ae = rest
+                written = f"{ttype} {ts} {te} {role} {as_} {ae} {text[ts:te]} -> {text[as_:ae]}"
+                at = ts
+            else:
+                start, end, label = rest
+                written = f"{label} {start} {end} {text[start:end]}"
+                at = start
+            line_start = text.rfind("\n", 0, at) + 1
+            line_end = text.find("\n", at)
+            rows.append({"layer": layer, "side": side, "document": doc, "item": written, "decision": "", "rule": "",
+                         "line": text.count("\n", 0, at) + 1, "context": text[line_start:line_end if line_end >= 0 else None]})
+    return rows
+
+
 def main(argv: list[str]) -> int:
+    if argv and argv[0] == "--template":
+        dir_a, dir_b, table = map(Path, argv[1:])
+        rows = disagreement_rows(dir_a, dir_b)
+        fields = ["layer", "side", "document", "line", "item", "decision", "rule", "context"]
+        lines = ["\t".join(fields)] + ["\t".join(str(r[f]) for f in fields) for r in rows]
+        from arabic_news_tagger.io import atomic_write_text
+
+        atomic_write_text(table, "\n".join(lines) + "\n")
+        print(f"{len(rows)} disagreements to decide in {table}")
+        return 0
     dir_a, dir_b, table, out_dir = map(Path, argv)
     for doc in adjudicate(dir_a, dir_b, table):
         write_ann(doc, out_dir / f"{doc.id}.ann")
