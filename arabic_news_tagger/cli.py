@@ -132,7 +132,7 @@ def _export(args) -> int:
 
 
 def _evaluate(args) -> int:
-    from .evaluate.runner import held_out_sequences, print_reports, summary_line, write_reports
+    from .evaluate.runner import held_out_sequences, held_out_sources, print_reports, summary_line, write_reports
     from .evaluate.scoring import score_all
 
     seqs = held_out_sequences(args.model, args.corpus_dir, args.batch_size, int8=args.int8)
@@ -140,6 +140,15 @@ def _evaluate(args) -> int:
     print_reports(seqs)
     scores = score_all(seqs)
     print(f"\nsummary (micro F1): {summary_line(scores)}")
+    if not args.corpus_dir:
+        # Held-out documents of the extra corpora, each scored on its own (never pooled with the main corpus).
+        scores["other_sources"] = {}
+        for source in held_out_sources(args.model):
+            other = held_out_sequences(args.model, source, args.batch_size, int8=args.int8)
+            print(f"\n##### held-out documents of {source}: {', '.join(other.documents)}")
+            print_reports(other)
+            scores["other_sources"][source] = score_all(other)
+            print(f"\nsummary {source} (micro F1): {summary_line(scores['other_sources'][source])}")
     if args.report_json:
         write_reports(scores, args.report_json, f"Evaluation of {args.model}")
         print(f"reports: {args.report_json} and {args.report_json.rsplit('.', 1)[0]}.md")

@@ -1,4 +1,5 @@
-"""Atomic file and directory writes: a killed process leaves the old file or none, never half."""
+"""Atomic file and directory writes (a killed process leaves the old file or none, never half), and
+the one cache directory the package writes to."""
 
 from __future__ import annotations
 
@@ -7,6 +8,16 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+
+
+#: Environment variable that overrides the cache root.
+CACHE_ENV_VAR = "ARABIC_NEWS_TAGGER_CACHE"
+
+
+def cache_root() -> Path:
+    """``$ARABIC_NEWS_TAGGER_CACHE``, or ``~/.cache/arabic_news_tagger``: built backbones, int8 graphs of
+    read-only models, and the default model of ``predict()`` live under it."""
+    return Path(os.environ.get(CACHE_ENV_VAR) or "~/.cache/arabic_news_tagger").expanduser()
 
 
 def atomic_write_text(path: str | Path, text: str) -> None:

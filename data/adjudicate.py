@@ -6,6 +6,10 @@ disagreement is ever settled silently.
 
     python -m arabic_news_tagger.data.adjudicate data/raw/annotator_a data/raw/annotator_b data/adjudication.tsv data
 
+An optional fifth argument, a corrections table (``layer, action, document, item, rule``), adds or
+removes items after the decisions: fixes to what both annotators agreed on, found later
+(``data/corrections.tsv``).
+
 ``--template DIR_A DIR_B TABLE`` writes every disagreement as a row to decide (with its line of text).
 """
 
@@ -36,11 +40,40 @@ def _row_key(row: dict) -> tuple:
     return (row["document"], *(int(p) if p.isdigit() else p for p in parts))
 
 
-def adjudicate(dir_a: Path, dir_b: Path, table: Path) -> list[Document]:
+def _parse_item(layer: str, document: str, item: str, where: str) -> tuple:
+    """An item as ``agreement._items`` writes it, from a table's ``item`` column."""
+    parts = item.split(" ")
+    try:
+        if layer == "arguments":
+            ttype, ts, te, role, as_, ae = parts[:6]
+            return (document, int(ts), int(te), ttype, role, int(as_), int(ae))
+        label, start, end = parts[:3]
+        return (document, int(start), int(end), label)
+    except ValueError:
+        raise ValueError(f"{where}: item {item!r} is not 'LABEL START END ...' (arguments: 'TYPE TS TE ROLE AS AE ...')") from None
+
+
+def apply_corrections(gold: dict[str, set], table: Path) -> None:
+    """Corrections to items both annotators agreed on (or to a decision), found after adjudication:
+    rows ``layer, action (add|remove), document, item, rule``. Each must change something."""
+    with open(table, encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE))  # quotes are text here
+    for n, row in enumerate(rows, 2):
+        where = f"{table}:{n}"
+        layer, action = row["layer"], row["action"]
+        if layer not in gold or action not in ("add", "remove"):
+            raise ValueError(f"{where}: layer must be entities, triggers or arguments and action add or remove")
+        item = _parse_item(layer, row["document"], row["item"], where)
+        if action == "add" and item in gold[layer] or action == "remove" and item not in gold[layer]:
+            raise ValueError(f"{where}: {action} {row['item']!r} changes nothing (already {'in' if action == 'add' else 'not in'} the gold)")
+        (gold[layer].add if action == "add" else gold[layer].discard)(item)
+
+
+def adjudicate(dir_a: Path, dir_b: Path, table: Path, corrections: Path | None = None) -> list[Document]:
     docs_a, schema = read_corpus(dir_a)
     docs_b, _ = read_corpus(dir_b)
     with open(table, encoding="utf-8", newline="") as f:
-        rows = list(csv.DictReader(f, delimiter="\t"))
+        rows = list(csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE))  # quotes are text here
     decisions = {}
     for n, row in enumerate(rows, 2):
         if row["decision"] not in ("keep", "drop"):
@@ -58,6 +91,8 @@ def adjudicate(dir_a: Path, dir_b: Path, table: Path) -> list[Document]:
             if decisions[key]:
                 chosen.add(item)
         gold[layer] = chosen
+    if corrections is not None:
+        apply_corrections(gold, corrections)
     out = []
     for doc in docs_a:
         text = doc.text
@@ -113,8 +148,8 @@ def main(argv: list[str]) -> int:
         atomic_write_text(table, "\n".join(lines) + "\n")
         print(f"{len(rows)} disagreements to decide in {table}")
         return 0
-    dir_a, dir_b, table, out_dir = map(Path, argv)
-    for doc in adjudicate(dir_a, dir_b, table):
+    dir_a, dir_b, table, out_dir, *rest = map(Path, argv)
+    for doc in adjudicate(dir_a, dir_b, table, rest[0] if rest else None):
         write_ann(doc, out_dir / f"{doc.id}.ann")
     print(f"gold written to {out_dir}")
     return 0

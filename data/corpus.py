@@ -25,3 +25,19 @@ def read_corpus(directory: str | Path, schema: Schema | None = None) -> tuple[li
     if not documents:
         raise AnnotationError(f"{directory}: no .txt documents in this directory")
     return documents, schema
+
+
+def read_corpora(directories, schema: Schema | None = None) -> tuple[list[Document], Schema]:
+    """The documents of several brat directories under one schema (the first directory's unless
+    given), in directory then file-name order; a document id found twice is an error."""
+    directories = list(directories)
+    schema = schema or load_schema(directories[0])
+    documents, seen = [], {}
+    for directory in directories:
+        docs, _ = read_corpus(directory, schema)
+        for d in docs:
+            if d.id in seen:
+                raise AnnotationError(f"{directory}: document {d.id!r} is also in {seen[d.id]}; document ids must be unique")
+            seen[d.id] = directory
+        documents.extend(docs)
+    return documents, schema

@@ -25,6 +25,8 @@ The report is a Markdown table, and its last three lines are::
     ratio entities+triggers: N.NNx
     ratio full: N.NNx
     ratio int8: N.NNx
+    ratio full vs pipeline16: N.NNx
+    ratio int8-full vs pipeline16: N.NNx
 
 (words per second over the pipeline's at its default batch size). One variant alone, as the bench
 runs it: ``python -m arabic_news_tagger.evaluate.bench --variant full --model DIR`` (one JSON line).
@@ -46,6 +48,8 @@ from pathlib import Path
 
 VARIANTS = ("pipeline", "pipeline16", "bare", "entities+triggers", "full", "int8", "int8-full")
 RATIO_VARIANTS = ("entities+triggers", "full", "int8")
+# A careful user runs the pipeline at batch 16: the last lines put the full predict against that too.
+RATIO_VS_PIPELINE16 = ("full", "int8-full")
 BATCH_SIZE = 16  # predict()'s default (model/predict.py DEFAULT_BATCH_SIZE), for bare too: like for like
 STREAM_COPIES = 20
 _LINE_BREAKS = re.compile(r"[\n\r\u2028\u2029\x0b\x0c\x1c\x1d\x1e\x85]+")
@@ -343,10 +347,12 @@ def report(results: dict[str, dict], stream: dict | None, model_dir, corpus_dir,
              f"{os.cpu_count()} CPUs, torch threads {first['torch_threads']}, {load}",
              f"entity F1: seqeval micro-F1 (default mode), in points, on the held-out document(s) {', '.join(first['held_out']) or '(none)'}",
              "",
-             "| variant | words/s | × pipeline | peak MB | entity F1 |",
-             "|---|---:|---:|---:|---:|"]
+             "| variant | words/s | × pipeline | × pipeline16 | peak MB | entity F1 |",
+             "|---|---:|---:|---:|---:|---:|"]
+    base16 = results.get("pipeline16", {}).get("words_per_second")
     for name, r in results.items():
-        lines.append(f"| {name} | {r['words_per_second']:,.0f} | {r['words_per_second'] / base:.2f}x | {r['peak_mb']:,.0f} | {_fmt_f1(r['entity_f1'])} |")
+        vs16 = f"{r['words_per_second'] / base16:.2f}x" if base16 else "n/a"
+        lines.append(f"| {name} | {r['words_per_second']:,.0f} | {r['words_per_second'] / base:.2f}x | {vs16} | {r['peak_mb']:,.0f} | {_fmt_f1(r['entity_f1'])} |")
     lines.append("")
     bare = results.get("bare")
     for name, target in (("entities+triggers", "at least 1.9x the pipeline, within 10% of bare"), ("int8", "at least 2.8x the pipeline"),
@@ -355,6 +361,12 @@ def report(results: dict[str, dict], stream: dict | None, model_dir, corpus_dir,
         if r:
             of_bare = f", {100 * r['words_per_second'] / bare['words_per_second']:.1f}% of bare" if bare else ""
             lines.append(f"{name}: {_ratio(results, name, base)} the pipeline{of_bare}" + (f" (target: {target})" if target else ""))
+    full, et = results.get("full"), results.get("entities+triggers")
+    if full and et:
+        lines.append(f"full: {100 * full['words_per_second'] / et['words_per_second']:.1f}% of entities+triggers "
+                     "(arguments included; target: at least 80%)")
+    if base16 and results.get("int8-full"):
+        lines.append(f"int8-full: {_ratio(results, 'int8-full', base16)} the pipeline at batch 16 (target: at least 2.0x)")
     for name, fp32_name in (("int8", "entities+triggers"), ("int8-full", "full")):
         q, fp32 = results.get(name), results.get(fp32_name)
         if fp32 and q and fp32["entity_f1"] is not None and q["entity_f1"] is not None:
@@ -373,6 +385,7 @@ def report(results: dict[str, dict], stream: dict | None, model_dir, corpus_dir,
                      f"at most {100 * shares[worst]:.0f}% ({worst}); {verdict}")
     lines.append("")
     lines += [f"ratio {name}: {_ratio(results, name, base)}" for name in RATIO_VARIANTS]
+    lines += [f"ratio {name} vs pipeline16: {_ratio(results, name, base16) if base16 else 'n/a'}" for name in RATIO_VS_PIPELINE16]
     return "\n".join(lines)
 
 

@@ -25,7 +25,8 @@ TITLES = {
 
 def held_out_sequences(model_dir: str | Path, corpus_dir: str | Path | None = None, batch_size: int = DEFAULT_BATCH_SIZE,
                        int8: bool = False) -> TagSequences:
-    """Gold and predicted tags of the documents recorded as held out in ``model_dir``, and only those."""
+    """Gold and predicted tags of the documents of ``corpus_dir`` (default: the model's training
+    corpus) that ``model_dir`` records as held out, and only those."""
     tagger = load(model_dir, int8=int8)
     config = tagger.config
     if not config.held_out_documents:
@@ -36,12 +37,10 @@ def held_out_sequences(model_dir: str | Path, corpus_dir: str | Path | None = No
         return conll_held_out_sequences(tagger, data, batch_size)
     corpus_dir = corpus_dir or data.get("corpus_dir", "data")
     documents, _ = read_corpus(corpus_dir)
-    by_id = {d.id: d for d in documents}
-    missing = [d for d in config.held_out_documents if d not in by_id]
-    if missing:
-        raise ValueError(f"{corpus_dir}: held-out document(s) {missing} of {model_dir} are not in this corpus")
     trained_on = set(config.train_documents)
-    gold = [by_id[d] for d in config.held_out_documents if d not in trained_on]
+    gold = [d for d in documents if d.id in config.held_out_documents and d.id not in trained_on]
+    if not gold:
+        raise ValueError(f"{corpus_dir}: none of the held-out document(s) {config.held_out_documents} of {model_dir} is in this corpus")
     texts = [d.text for d in gold]
     # One pass for everything predicted, one with the gold triggers given to the argument tagger.
     predicted = tagger.predict_documents(texts, batch_size=batch_size)
@@ -50,6 +49,17 @@ def held_out_sequences(model_dir: str | Path, corpus_dir: str | Path | None = No
     for g, p, pg in zip(gold, predicted, given_triggers):
         add_document(seqs, g, p, pg)
     return seqs
+
+
+def held_out_sources(model_dir: str | Path) -> list[str]:
+    """The model's extra corpus directories that hold some of its held-out documents (reported apart
+    from the main corpus: e.g. the held-out tenth of the news-wire bundles)."""
+    from ..data.brat import corpus_files
+
+    config = load(model_dir).config
+    data = config.training_config.get("data", {})
+    held = set(config.held_out_documents)
+    return [d for d in data.get("extra_corpus_dirs", []) if any(f.stem in held for f in corpus_files(d))]
 
 
 def conll_held_out_sequences(tagger, data: dict, batch_size: int) -> TagSequences:
@@ -98,15 +108,19 @@ def summary_line(scores: dict) -> str:
 
 
 def crossval(config, output_dir: str | Path, log=print) -> dict:
-    """Leave-one-document-out: a model per document, trained on the others and scored on it."""
+    """Leave-one-document-out over ``data.corpus_dir``: a model per document, trained on the others
+    (and on every document of ``data.extra_corpus_dirs`` not held out) and scored on it."""
     from ..data.loader import leave_one_document_out
     from ..train.trainer import train
 
     documents, _ = read_corpus(config.data.corpus_dir)
+    ids = [d.id for d in documents]
+    # Held-out documents of the extra corpora (a fixed held-out share) stay held out in every fold.
+    fixed = [h for h in config.data.held_out_documents if not any(i.startswith(h) for i in ids)]
     pooled, folds = TagSequences(), {}
-    for _, (held,) in leave_one_document_out([d.id for d in documents]):
+    for _, (held,) in leave_one_document_out(ids):
         fold_config = copy.deepcopy(config)
-        fold_config.data.held_out_documents = [held]
+        fold_config.data.held_out_documents = [held, *fixed]
         fold_dir = Path(output_dir) / f"fold-{held}"
         log(f"\n--- fold: {held} held out ---")
         train(fold_config, fold_dir, log=log)

@@ -48,7 +48,6 @@ ARGUMENTS_FILE = "arguments.onnx"
 CACHE_FORMAT = 3
 OPSET = 17
 INSTALL_HINT = "pip install 'arabic-news-tagger[int8]'"
-CACHE_ENV_VAR = "ARABIC_NEWS_TAGGER_CACHE"
 
 TAG_INPUTS = ("input_ids", "attention_mask")
 TAG_OUTPUTS = ("entity_logits", "trigger_logits", "hidden_states")
@@ -121,8 +120,9 @@ def is_fresh(cache_dir: str | Path, sources: dict[str, str]) -> bool:
 def fallback_cache_dir(sources: dict[str, str]) -> Path:
     """Where the cache goes when the model directory is read-only: keyed by the sources' digest."""
     key = hashlib.sha256(json.dumps(sources, sort_keys=True).encode()).hexdigest()[:20]
-    root = Path(os.environ.get(CACHE_ENV_VAR) or "~/.cache/arabic_news_tagger").expanduser()
-    return root / "int8" / key
+    from arabic_news_tagger.io import cache_root
+
+    return cache_root() / "int8" / key
 
 
 # --- export and quantisation -------------------------------------------------------------------

