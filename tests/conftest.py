@@ -1,4 +1,6 @@
-"""Shared fixtures: the repository's paths, and one tiny model trained once per test session."""
+"""Shared fixtures (the repository's paths, one tiny model trained once per test session) and the
+two markers: ``slow`` (trains or builds a model: ``pytest -m "not slow"`` is the quick loop) and
+``shared`` (reads ../shared/corpora: skipped where it is absent, a failure under ``CI=true``)."""
 
 from __future__ import annotations
 
@@ -9,6 +11,30 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
+CORPORA = SHARED / "corpora"
+#: Fixtures that train a model: a test that uses one is slow.
+TRAINING_FIXTURES = {"tiny_model"}
+
+
+def require_corpora() -> Path:
+    """../shared/corpora, or a skip naming it (a failure under CI=true, where it must be present)."""
+    if not CORPORA.is_dir():
+        message = f"../shared/corpora is not beside the repository (looked for {CORPORA})"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{message}; under CI=true the shared corpora must be present", pytrace=False)
+        pytest.skip(message)
+    return CORPORA
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if TRAINING_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
+def pytest_runtest_setup(item):
+    if item.get_closest_marker("shared") is not None:
+        require_corpora()
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")

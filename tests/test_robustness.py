@@ -48,6 +48,7 @@ def _tagger(path):
     return _TAGGERS[path]
 
 
+@pytest.mark.slow
 def test_a_killed_training_run_resumes_from_its_last_checkpoint(tmp_path, repo_root):
     config = tmp_path / "short.toml"
     config.write_text((repo_root / "configs" / "tiny.toml").read_text(encoding="utf-8")
