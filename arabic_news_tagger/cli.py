@@ -70,7 +70,7 @@ def _predict(args) -> int:
     import json
     from pathlib import Path
 
-    from .io import atomic_write_text
+    from .io import atomic_write_text, progress
     from .model.predict import load, predict_stream
     from .model.render import to_brat, to_conll, to_html
 
@@ -206,13 +206,6 @@ def _build_backbone(args) -> int:
     path = build_e5_backbone(args.output_dir, trim_vocab=not args.no_trim, force=args.force)
     print(path)
     return 0
-
-
-def progress(iterable, **kwargs):
-    """A progress bar on a terminal; nothing in logs and pipes."""
-    from tqdm.auto import tqdm
-
-    return tqdm(iterable, disable=not sys.stderr.isatty(), **kwargs)
 
 
 def build_parser() -> argparse.ArgumentParser:

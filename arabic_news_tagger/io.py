@@ -1,5 +1,5 @@
-"""Atomic file and directory writes (a killed process leaves the old file or none, never half), and
-the one cache directory the package writes to."""
+"""Atomic file and directory writes (a killed process leaves the old file or none, never half), the
+one cache directory the package writes to, and the one progress bar it shows."""
 
 from __future__ import annotations
 
@@ -69,3 +69,13 @@ def atomic_directory(path: str | Path):
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+def progress(items, min_items: int = 0, **kwargs):
+    """A tqdm bar for people at a terminal; nothing in logs, pipes, CI, and jobs under ``min_items``."""
+    import sys
+
+    from tqdm.auto import tqdm
+
+    short = min_items and hasattr(items, "__len__") and len(items) < min_items
+    return tqdm(items, disable=bool(short) or not sys.stderr.isatty(), **kwargs)

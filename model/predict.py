@@ -22,6 +22,8 @@ import torch
 from ..data.document import Document, Event, Span
 from ..data.segment import sentences, words
 from ..data.tags import tags_to_word_spans
+from arabic_news_tagger.io import progress
+
 from .encode import Window, best_window_per_word, make_windows, trigger_mask, word_pieces
 from .tagger import ModelDirectoryError, load_tagger
 
@@ -192,7 +194,7 @@ class Tagger:
         ent_probs: dict[tuple[int, int], np.ndarray] = {}
         trg_probs: dict[tuple[int, int], np.ndarray] = {}
         batches = list(self._length_sorted_batches(jobs, lambda j: sents[j[0]].windows[j[1]], batch_size))
-        for batch in _progress(batches, desc="tagging", unit="batch"):
+        for batch in progress(batches, min_items=20, leave=False, desc="tagging", unit="batch"):
             wins = [sents[si].windows[wi] for si, wi in batch]
             ids, mask = self._pad([w.input_ids for w in wins])
             with torch.inference_mode():
@@ -317,15 +319,6 @@ class Tagger:
         for a, b, label, score in self._word_spans(probs, labels):
             start, end = offsets[a][0], offsets[b - 1][1]
             yield Span(start, end, label, text[start:end], score)
-
-
-def _progress(items: list, **kwargs):
-    """A bar for long jobs at a terminal; nothing in logs, pipes and short calls."""
-    import sys
-
-    from tqdm.auto import tqdm
-
-    return tqdm(items, disable=len(items) < 20 or not sys.stderr.isatty(), leave=False, **kwargs)
 
 
 _LOADED: dict[tuple[str, str | None, bool], Tagger] = {}

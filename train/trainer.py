@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from arabic_news_tagger.io import atomic_directory, atomic_write_text
+from arabic_news_tagger.io import atomic_directory, atomic_write_text, progress
 
 from ..data.corpus import read_corpora
 from ..data.loader import build_dataset_dict, resolve_document_ids
@@ -34,13 +34,6 @@ from .config import TaggerConfig
 from .features import build_examples, collate
 
 CHECKPOINTS = "checkpoints"
-
-
-def _progress(iterable, **kwargs):
-    from tqdm.auto import tqdm
-
-    # Bars for people at a terminal; logs and CI get the per-epoch lines only.
-    return tqdm(iterable, disable=not sys.stderr.isatty(), **kwargs)
 
 
 def set_seed(seed: int) -> None:
@@ -289,7 +282,7 @@ def train(config: TaggerConfig, output_dir: str | Path, *, restart: bool = False
         sampler.set_epoch(epoch)
         started = time.perf_counter()
         totals = torch.zeros(3, dtype=torch.float64, device=accelerator.device)  # loss sum, batches, tokens
-        for batch in _progress(loader, desc=f"epoch {epoch + 1}/{t.epochs}", leave=False):
+        for batch in progress(loader, desc=f"epoch {epoch + 1}/{t.epochs}", leave=False):
             with accelerator.accumulate(model):
                 loss = model(**batch).loss
                 accelerator.backward(loss)
