@@ -55,7 +55,7 @@ TAG_OUTPUTS = ("entity_logits", "trigger_logits", "hidden_states")
 
 def argument_inputs(config) -> tuple[str, ...]:
     """The argument graph's inputs: the tagging pass's states (shared design) or the ids (reencode)."""
-    first = "hidden_states" if config.argument_design == "shared" else "input_ids"
+    first = "input_ids" if config.argument_design == "reencode" else "hidden_states"
     return (first, "attention_mask", "trigger_mask", "event_type_ids")
 
 
@@ -143,7 +143,7 @@ class _ArgumentPass(nn.Module):
         self.model = model
 
     def forward(self, first, attention_mask, trigger_mask, event_type_ids):
-        if self.model.config.argument_design == "shared":
+        if self.model.config.argument_design != "reencode":
             return self.model.arguments(first, None, attention_mask, trigger_mask, event_type_ids)
         return self.model.arguments(None, first, attention_mask, trigger_mask, event_type_ids)
 
@@ -161,7 +161,7 @@ def _example(model, batch: int, length: int, seed: int) -> tuple[torch.Tensor, .
         ids[i, n:] = 0
         tmask[i, 1 + i % (n - 1)] = 1
     types = torch.arange(batch) % max(1, len(model.config.event_types))
-    if model.config.argument_design == "shared":
+    if model.config.argument_design != "reencode":
         hidden = torch.randn(batch, length, model.config.encoder.hidden_size, generator=g)
         return (ids, mask), (hidden, mask, tmask, types)
     return (ids, mask), (ids, mask, tmask, types)
@@ -335,7 +335,7 @@ class OnnxTagPasses:
     def arguments(self, hidden, input_ids, attention_mask, trigger_mask, event_type_ids):
         """Role logits for each position, given the trigger's pieces and the event type."""
         first = (np.ascontiguousarray(hidden.detach().cpu().numpy().astype(np.float32, copy=False))
-                 if self.config.argument_design == "shared" else _numpy(input_ids))
+                 if self.config.argument_design != "reencode" else _numpy(input_ids))
         (roles,) = self._arguments.run(None, {self._argument_inputs[0]: first, "attention_mask": _numpy(attention_mask),
                                               "trigger_mask": _numpy(trigger_mask), "event_type_ids": _numpy(event_type_ids)})
         return torch.from_numpy(roles)

@@ -234,7 +234,7 @@ class Tagger:
 
     def _predict_sentences(self, texts, sents: list[_Sentence], docs: list[Document], batch_size: int, arguments: bool,
                            gold_triggers=None) -> None:
-        keep_hidden = arguments and self.config.argument_design == "shared"
+        keep_hidden = arguments and self.config.argument_design != "reencode"
         for s in sents:
             s.hidden = {} if keep_hidden else None
         probs = self._word_probs(texts, sents, batch_size, keep_hidden)
@@ -273,7 +273,7 @@ class Tagger:
             tmask, _ = self._pad([trigger_mask(w, triggers[ti][2], triggers[ti][3]) for ti, w, _ in batch], pad=0)
             types = torch.tensor([self.event_index[triggers[ti][1].label] for ti, _, _ in batch])
             hidden = None
-            if self.config.argument_design == "shared":
+            if self.config.argument_design != "reencode":
                 states = [sents[triggers[ti][0]].hidden[wi] for ti, _, wi in batch]
                 hidden = torch.zeros((len(states), ids.shape[1], states[0].shape[-1]), dtype=states[0].dtype, device=self.device)
                 for k, h in enumerate(states):

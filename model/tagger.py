@@ -21,6 +21,10 @@ by one of two designs (``config.argument_design``):
     The tagging pass's hidden states are reused: a trigger marker and the event type are added to
     them and ``argument_layers`` small transformer layers (one by default) re-read the sentence from
     the trigger's point of view. An argument costs a fraction of an encoder pass.
+``"top_layers"``
+    The tagging pass's states before the encoder's top ``argument_layers`` layers are reused: a
+    trigger marker is added to them and those (pretrained, fine-tuned) top layers run again. An
+    argument costs ``argument_layers`` / (number of layers) of a pass.
 ``"reencode"``
     The sentence is encoded again with the trigger's pieces marked (token type 1): one whole encoder
     pass per trigger; the design of the first releases.
@@ -45,7 +49,7 @@ from .normalize import NORMALIZATION_VERSION
 MODEL_TYPE = "arabic-news-tagger"
 #: Bumped when the meaning of a saved field changes; a directory of another version is refused.
 FORMAT_VERSION = 2
-ARGUMENT_DESIGNS = ("shared", "reencode")
+ARGUMENT_DESIGNS = ("shared", "top_layers", "reencode")
 IGNORE = -100  # positions that carry no label: special tokens, non-first pieces, unannotated layers
 
 
@@ -146,6 +150,12 @@ class EventTaggerModel(PreTrainedModel):
         self.entity_head = nn.Linear(hidden, len(config.entity_labels))
         self.trigger_head = nn.Linear(hidden, len(config.trigger_labels))
         self.event_type_embedding = nn.Embedding(max(1, len(config.event_types)), hidden)
+        if config.argument_design == "top_layers":
+            if not 1 <= config.argument_layers <= config.encoder.num_hidden_layers:
+                raise ValueError(f"argument_layers: {config.argument_layers} top layers to re-run, but the encoder has "
+                                 f"{config.encoder.num_hidden_layers}")
+            self.trigger_marker = nn.Embedding(2, hidden)
+            nn.init.normal_(self.trigger_marker.weight, std=0.02)  # added to pretrained states: start small
         if config.argument_design == "shared":
             self.trigger_marker = nn.Embedding(2, hidden)
             heads = config.encoder.num_attention_heads
@@ -166,9 +176,17 @@ class EventTaggerModel(PreTrainedModel):
         return self.dropout(out.last_hidden_state)
 
     def tag(self, input_ids, attention_mask):
-        """``(entity logits, trigger logits, hidden states)``, each ``(batch, length, ...)``."""
-        h = self.encode(input_ids, attention_mask)
-        return self.entity_head(h), self.trigger_head(h), h
+        """``(entity logits, trigger logits, states for the arguments)``, each ``(batch, length, ...)``.
+
+        The states are the last hidden states, or for the top_layers design those entering the top
+        ``argument_layers`` layers.
+        """
+        if self.config.argument_design != "top_layers":
+            h = self.encode(input_ids, attention_mask)
+            return self.entity_head(h), self.trigger_head(h), h
+        out = self.encoder(input_ids=input_ids, attention_mask=attention_mask, output_hidden_states=True)
+        h = self.dropout(out.last_hidden_state)
+        return self.entity_head(h), self.trigger_head(h), out.hidden_states[-1 - self.config.argument_layers]
 
     def arguments(self, hidden, input_ids, attention_mask, trigger_mask, event_type_ids):
         """Role logits for each position of each trigger's window.
@@ -180,6 +198,8 @@ class EventTaggerModel(PreTrainedModel):
         type_vec = self.event_type_embedding(event_type_ids)
         if self.config.argument_design == "reencode":
             h = self.encode(input_ids, attention_mask, token_type_ids=trigger_mask)
+        elif self.config.argument_design == "top_layers":
+            h = self.rerun_top_layers(hidden + self.trigger_marker(trigger_mask), attention_mask)
         else:
             h = hidden + self.trigger_marker(trigger_mask) + type_vec.unsqueeze(1)
             for layer in self.argument_layers:
@@ -188,6 +208,18 @@ class EventTaggerModel(PreTrainedModel):
         trigger_vec = (h * m).sum(1) / m.sum(1).clamp(min=1.0)
         cond = (trigger_vec + type_vec).unsqueeze(1).expand(-1, h.size(1), -1)
         return self.argument_head(torch.cat([h, cond, h * cond], dim=-1))
+
+    def rerun_top_layers(self, h: torch.Tensor, attention_mask: torch.Tensor) -> torch.Tensor:
+        from transformers.masking_utils import create_bidirectional_mask
+
+        layers = getattr(getattr(self.encoder, "encoder", None), "layer", None)
+        if layers is None:
+            raise ValueError(f"argument_design 'top_layers' needs a BERT-style encoder (encoder.encoder.layer); "
+                             f"{type(self.encoder).__name__} has none: use 'shared' or 'reencode'")
+        mask = create_bidirectional_mask(config=self.encoder.config, inputs_embeds=h, attention_mask=attention_mask)
+        for layer in layers[len(layers) - self.config.argument_layers:]:
+            h = layer(h, attention_mask=mask)
+        return self.dropout(h)
 
     def forward(self, input_ids, attention_mask=None, entity_labels=None, trigger_labels=None, argument_rows=None,
                 trigger_mask=None, event_type_ids=None, argument_labels=None, **kwargs) -> EventTaggerOutput:

