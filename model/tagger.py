@@ -17,11 +17,11 @@ model directory is an ordinary Hugging Face directory::
 Entities and triggers come from one encoder pass. Arguments are tagged for one trigger at a time,
 by one of two designs (``config.argument_design``):
 
-``"shared"`` (default)
+``"shared"``
     The tagging pass's hidden states are reused: a trigger marker and the event type are added to
     them and ``argument_layers`` small transformer layers (one by default) re-read the sentence from
     the trigger's point of view. An argument costs a fraction of an encoder pass.
-``"top_layers"``
+``"top_layers"`` (default)
     The tagging pass's states before the encoder's top ``argument_layers`` layers are reused: a
     trigger marker is added to them and those (pretrained, fine-tuned) top layers run again. An
     argument costs ``argument_layers`` / (number of layers) of a pass.
@@ -73,8 +73,8 @@ class EventTaggerConfig(PretrainedConfig):
     normalization_version: int = NORMALIZATION_VERSION
     max_length: int = 256
     backbone: str = ""
-    argument_design: str = "shared"
-    argument_layers: int = 1
+    argument_design: str = "top_layers"
+    argument_layers: int = 2
     classifier_dropout: float = 0.1
     argument_loss_weight: float = 1.0
     held_out_documents: list | None = None

