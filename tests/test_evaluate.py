@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import shutil
 
+import pytest
+
 from arabic_news_tagger.cli import main
 from arabic_news_tagger.evaluate.runner import held_out_sequences
 from arabic_news_tagger.model.predict import _LOADED
@@ -47,3 +49,23 @@ def test_a_model_with_nothing_held_out_cannot_be_evaluated(tiny_model, tmp_path,
     (model / "config.json").write_text(json.dumps(spec), encoding="utf-8")
     assert main(["evaluate", "--model", str(model)]) == 2
     assert "held out no documents" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_held_out_documents_of_an_extra_corpus_are_reported_apart(tiny_config, repo_root, tmp_path, capsys):
+    import copy
+
+    from arabic_news_tagger.train.trainer import train
+
+    config = copy.deepcopy(tiny_config)
+    config.data.extra_corpus_dirs = [str(repo_root / "data" / "anercorp")]
+    config.data.held_out_documents = ["004", "anercorp-020"]
+    config.training.epochs = 1
+    model = train(config, tmp_path / "model", log=lambda *a: None)
+    assert main(["evaluate", "--model", str(model), "--report-json", str(tmp_path / "eval.json")]) == 0
+    out = capsys.readouterr().out
+    assert "held-out documents of " + str(model) + ": 004_d8de9215c69d2de7" in out
+    assert f"##### held-out documents of {repo_root / 'data' / 'anercorp'}: anercorp-020" in out
+    scores = json.loads((tmp_path / "eval.json").read_text(encoding="utf-8"))
+    assert scores["documents"] == ["004_d8de9215c69d2de7"]
+    assert scores["other_sources"][str(repo_root / "data" / "anercorp")]["documents"] == ["anercorp-020"]
