@@ -82,6 +82,13 @@ def best_window_per_word(windows: Sequence[Window], n_words: int) -> list[tuple[
     return [(wi, k) for _, wi, k in best]
 
 
+def window_for_trigger(windows: Sequence[Window], t0: int, t1: int) -> int | None:
+    """Index of the window that holds words ``[t0, t1)`` whole with the most context around them,
+    or None where no window holds them whole. Training and prediction both tag a trigger's arguments there."""
+    fits = [i for i, w in enumerate(windows) if w.word_start <= t0 and t1 <= w.word_end]
+    return max(fits, key=lambda i: min(t0 - windows[i].word_start, windows[i].word_end - t1)) if fits else None
+
+
 def trigger_mask(win: Window, t0: int, t1: int) -> list[int]:
     """1 on every piece of the trigger's words inside the window, 0 elsewhere."""
     mask = [0] * len(win.input_ids)

@@ -24,7 +24,7 @@ from ..data.segment import sentences, words
 from ..data.tags import tags_to_word_spans
 from arabic_news_tagger.io import progress
 
-from .encode import Window, best_window_per_word, make_windows, trigger_mask, word_pieces
+from .encode import Window, best_window_per_word, make_windows, trigger_mask, window_for_trigger, word_pieces
 from .tagger import ModelDirectoryError, load_tagger
 
 MAX_CHARACTERS = 1_000_000  # per call; see README "Limits"
@@ -269,8 +269,8 @@ class Tagger:
         for ti, (si, trig, a, b) in enumerate(triggers):
             s = sents[si]
             # The window that holds the trigger whole, with the most context around it.
-            fits = [i for i, w in enumerate(s.windows) if w.word_start <= a and b <= w.word_end]
-            wi = max(fits, key=lambda i: min(a - s.windows[i].word_start, s.windows[i].word_end - b)) if fits else 0
+            wi = window_for_trigger(s.windows, a, b)
+            wi = 0 if wi is None else wi
             jobs.append((ti, s.windows[wi], wi))
         results: dict[int, np.ndarray] = {}
         for batch in self._length_sorted_batches(jobs, lambda j: j[1], batch_size):

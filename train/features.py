@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 import torch
 
-from ..model.encode import make_windows, trigger_mask, word_pieces
+from ..model.encode import make_windows, trigger_mask, window_for_trigger, word_pieces
 from ..model.tagger import IGNORE
 
 
@@ -59,10 +59,9 @@ def build_examples(sentence_rows, argument_rows, tokenizer, normalization: str, 
                                     _labels_at_first_pieces(n, win.first_piece, row["trigger_tags"][span])))
         for arg in by_sentence.get((row["document_id"], row["sentence_id"]), []):
             t0, t1 = arg["trigger_word_start"], arg["trigger_word_end"]
-            fits = [i for i, w in enumerate(windows) if w.word_start <= t0 and t1 <= w.word_end]
-            if not fits:
+            i = window_for_trigger(windows, t0, t1)
+            if i is None:
                 continue  # a trigger longer than a window: nothing can tag its arguments
-            i = max(fits, key=lambda i: min(t0 - windows[i].word_start, windows[i].word_end - t1))
             win = windows[i]
             span = slice(win.word_start, win.word_end)
             examples[start + i].arguments.append(ArgumentTarget(
