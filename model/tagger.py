@@ -292,7 +292,7 @@ def read_config(directory: str | Path) -> EventTaggerConfig:
             f"package applies version {NORMALIZATION_VERSION}: its input would differ from what it learnt; retrain it, "
             "or install the package version it was trained with")
     try:
-        return EventTaggerConfig.from_pretrained(directory)
+        return EventTaggerConfig.from_dict(values)  # the file is read once, above
     except (ValueError, TypeError, KeyError) as e:
         raise ModelDirectoryError(f"{path}: invalid ({e})") from None
 
