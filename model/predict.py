@@ -239,6 +239,9 @@ class Tagger:
 
     def _predict_sentences(self, texts, sents: list[_Sentence], docs: list[Document], batch_size: int, arguments: bool,
                            gold_triggers=None) -> None:
+        # A model never taught events (trained on entity-only corpora) predicts none.
+        events_taught = "triggers" in self.config.trained_layers
+        arguments = arguments and "arguments" in self.config.trained_layers
         keep_hidden = arguments and self.config.argument_design != "reencode"
         for s in sents:
             s.hidden = {} if keep_hidden else None
@@ -253,6 +256,8 @@ class Tagger:
                     if s_start <= g.start and g.end <= s_end:
                         covered = [i for i, (ws, we) in enumerate(s.offsets) if ws < g.end and g.start < we]
                         triggers.append((si, g, covered[0], covered[-1] + 1))
+                continue
+            if not events_taught:
                 continue
             for a, b, label, score in self._word_spans(trg, self.trigger_labels):
                 triggers.append((si, Span(s.offsets[a][0], s.offsets[b - 1][1], label, text[s.offsets[a][0]:s.offsets[b - 1][1]], score), a, b))

@@ -50,6 +50,7 @@ MODEL_TYPE = "arabic-news-tagger"
 #: Bumped when the meaning of a saved field changes; a directory of another version is refused.
 FORMAT_VERSION = 2
 ARGUMENT_DESIGNS = ("shared", "top_layers", "reencode")
+TRAINABLE_LAYERS = ("entities", "triggers", "arguments")
 IGNORE = -100  # positions that carry no label: special tokens, non-first pieces, unannotated layers
 
 
@@ -80,6 +81,9 @@ class EventTaggerConfig(PretrainedConfig):
     held_out_documents: list | None = None
     train_documents: list | None = None
     training_config: dict | None = None
+    # The layers the training data annotated: a layer absent here was never taught (a model trained
+    # on an entity-only corpus predicts no triggers, and evaluate reports those layers as absent).
+    trained_layers: list | None = None
     format_version: int = FORMAT_VERSION
 
     def __post_init__(self, **kwargs):
@@ -87,6 +91,11 @@ class EventTaggerConfig(PretrainedConfig):
             if getattr(self, name) is None:
                 setattr(self, name, [] if "documents" in name else ["O"] if "labels" in name else [])
         self.admitted_roles = self.admitted_roles or {}
+        if self.trained_layers is None:
+            self.trained_layers = list(TRAINABLE_LAYERS)
+        unknown = sorted(set(self.trained_layers) - set(TRAINABLE_LAYERS))
+        if unknown:
+            raise ValueError(f"trained_layers: {unknown} are not layers (layers: {', '.join(TRAINABLE_LAYERS)})")
         self.training_config = self.training_config or {}
         if self.argument_design not in ARGUMENT_DESIGNS:
             raise ValueError(f"argument_design: {self.argument_design!r} is not one of {', '.join(ARGUMENT_DESIGNS)}")
@@ -104,12 +113,28 @@ class EventTaggerOutput(ModelOutput):
     hidden_states: torch.Tensor | None = None
 
 
-def masked_cross_entropy(logits: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+def masked_cross_entropy(logits: torch.Tensor, labels: torch.Tensor, allowed: torch.Tensor | None = None) -> torch.Tensor:
     """Mean cross-entropy over labelled positions, and 0 (not NaN) where a batch has none: rows
-    from a corpus that does not annotate a layer carry ``IGNORE`` everywhere in it."""
+    from a corpus that does not annotate a layer carry ``IGNORE`` everywhere in it.
+
+    ``allowed`` (bool, ``labels``' shape plus the label axis) gives positions a *set* of labels
+    instead of one: a corpus with a coarser label set (ANERcorp's LOC is our GPE, LOC or FAC; its O
+    may be a DATE or an OCC) only says the label is one of these. Such a position adds
+    ``-log P(label in set)``, which is 0 whatever the model spreads inside the set, so the coarse
+    corpus teaches what it knows and nothing it does not. Positions with an empty set add nothing.
+    """
     labels = labels.reshape(-1)
-    total = nn.functional.cross_entropy(logits.reshape(labels.numel(), -1).float(), labels, ignore_index=IGNORE, reduction="sum")
-    return total / (labels != IGNORE).sum().clamp(min=1)
+    flat = logits.reshape(labels.numel(), -1).float()
+    total = nn.functional.cross_entropy(flat, labels, ignore_index=IGNORE, reduction="sum")
+    count = (labels != IGNORE).sum()
+    if allowed is not None:
+        allowed = allowed.reshape(labels.numel(), -1).bool()
+        has = allowed.any(-1) & (labels == IGNORE)
+        if bool(has.any()):
+            log_p = flat[has].log_softmax(-1).masked_fill(~allowed[has], float("-inf"))
+            total = total - torch.logsumexp(log_p, -1).sum()
+            count = count + has.sum()
+    return total / count.clamp(min=1)
 
 
 class ArgumentLayer(nn.Module):
@@ -222,11 +247,13 @@ class EventTaggerModel(PreTrainedModel):
         return self.dropout(h)
 
     def forward(self, input_ids, attention_mask=None, entity_labels=None, trigger_labels=None, argument_rows=None,
-                trigger_mask=None, event_type_ids=None, argument_labels=None, **kwargs) -> EventTaggerOutput:
+                trigger_mask=None, event_type_ids=None, argument_labels=None, entity_allowed=None, **kwargs) -> EventTaggerOutput:
         """Logits of every layer, and the summed loss of the layers whose labels are given.
 
         Arguments are tagged for the triggers given by ``trigger_mask`` / ``event_type_ids`` (one row
         each), whose windows are rows ``argument_rows`` of the batch (default: row i for trigger i).
+        ``entity_allowed`` (batch, length, entity labels; bool) gives positions whose entity label is
+        only known as a set (a coarser corpus), see ``masked_cross_entropy``.
         """
         if attention_mask is None:
             attention_mask = torch.ones_like(input_ids)
@@ -239,7 +266,7 @@ class EventTaggerModel(PreTrainedModel):
         if entity_labels is not None or trigger_labels is not None or argument_labels is not None:
             loss = hidden.new_zeros((), dtype=torch.float32)
             if entity_labels is not None:
-                loss = loss + masked_cross_entropy(entity_logits, entity_labels)
+                loss = loss + masked_cross_entropy(entity_logits, entity_labels, entity_allowed)
             if trigger_labels is not None:
                 loss = loss + masked_cross_entropy(trigger_logits, trigger_labels)
             if argument_labels is not None and argument_logits is not None:

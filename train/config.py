@@ -18,6 +18,32 @@ class ConfigError(ValueError):
     """A configuration file is invalid; the message names the file and the key."""
 
 
+CONLL_CORPORA = ("anercorp", "wojood", "aqmar")
+DEFAULT_EVAL_SPLITS = {"anercorp": "dev", "wojood": "val", "aqmar": "dev"}
+
+
+@dataclass
+class SourceConfig:
+    """One training source: a brat directory (every layer) or a public CoNLL corpus (entities only)."""
+
+    format: str = "brat"  # "brat" or "conll"
+    path: str = ""  # brat: the directory
+    corpus: str = ""  # conll: anercorp, wojood or aqmar (read from ../shared/corpora)
+    train_split: str = "train"  # conll: the split trained on
+    eval_split: str = ""  # conll: the split evaluate reports for it (default: dev, or val for wojood)
+    # Expected passes over the source per epoch: 3.0 shows every sentence three times, 0.25 a
+    # quarter of them (a new seeded draw each epoch). Weights balance a small source against big ones.
+    weight: float = 1.0
+    max_sentences: int = 0  # 0: all; N: a fixed seeded sample of N sentences (a smaller, faster run)
+    # conll: a mapping.tsv (data/anercorp/mapping.tsv) whose source lines are left out, so sentences
+    # also annotated as brat documents (and perhaps held out there) are not trained on twice.
+    exclude_mapped_sentences: str = ""
+    # conll with a coarser label set than ours (ANERcorp, AQMAR): "partial" trains each word on the
+    # set of our labels its tag allows (LOC: GPE, LOC or FAC; O: O or any type the corpus does not
+    # annotate); "naive" maps the tags to one label each (LOC -> GPE, MISC -> O), the ablation.
+    coarse_labels: str = "partial"
+
+
 @dataclass
 class DataConfig:
     corpus_dir: str = "data"  # brat corpus directory (relative paths: to the working directory)
@@ -31,6 +57,10 @@ class DataConfig:
     conll_corpus: str = ""  # anercorp, wojood or aqmar
     conll_train_split: str = "train"
     conll_eval_split: str = "val"
+    # Several sources in one run (a [[data.sources]] table each). Empty: corpus_dir (and
+    # extra_corpus_dirs) at weight 1, or the conll corpus above. corpus_dir still gives the label set
+    # (annotation.conf), and held_out_documents names brat documents of any brat source.
+    sources: list[SourceConfig] = field(default_factory=list)
 
 
 @dataclass
@@ -78,6 +108,9 @@ class TrainingConfig:
     keep_checkpoints: int = 2
     device: str = "auto"  # "auto", "cpu" or "cuda"; accelerate handles several GPUs
     gradient_accumulation_steps: int = 1  # optimiser step every N batches (per process)
+    # Batches of windows of similar length (shuffled chunks of 64 batches, sorted inside): far less
+    # padding when short and long sentences mix, the same examples per epoch.
+    group_by_length: bool = False
     mixed_precision: str = "no"  # "no", "bf16" or "fp16" (fp16 needs a GPU)
 
 
@@ -98,6 +131,8 @@ def _check_type(value, annotation, where: str):
         (item,) = typing.get_args(annotation)
         if not isinstance(value, list):
             raise ConfigError(f"{where}: expected a list, got {type(value).__name__} {value!r}")
+        if dataclasses.is_dataclass(item):
+            return [_build(item, v, f"{where}[{i}]") for i, v in enumerate(value)]
         return [_check_type(v, item, f"{where}[{i}]") for i, v in enumerate(value)]
     if annotation is float and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
@@ -122,6 +157,8 @@ def _build(cls, values: dict, where: str):
         key = f"{where}.{name}" if where.count(":") else f"{where}:{name}"
         if dataclasses.is_dataclass(hint):
             kwargs[name] = _build(hint, value, key)
+        elif isinstance(value, dict) and typing.get_origin(hint) is list:
+            raise ConfigError(f"{key}: expected a list of tables ([[{key.split(':')[-1]}]]), got one table")
         else:
             kwargs[name] = _check_type(value, hint, key)
     return cls(**kwargs)
@@ -145,8 +182,28 @@ def load_config(path: str | Path) -> TaggerConfig:
     config = config_from_dict(values, str(path))
     if config.data.format not in ("brat", "conll"):
         raise ConfigError(f"{path}:data.format: {config.data.format!r} is not one of 'brat', 'conll'")
-    if config.data.format == "conll" and config.data.conll_corpus not in ("anercorp", "wojood", "aqmar"):
+    if config.data.format == "conll" and config.data.conll_corpus not in CONLL_CORPORA:
         raise ConfigError(f"{path}:data.conll_corpus: {config.data.conll_corpus!r} is not one of 'anercorp', 'wojood', 'aqmar'")
+    for i, src in enumerate(config.data.sources):
+        where = f"{path}:data.sources[{i}]"
+        if src.format not in ("brat", "conll"):
+            raise ConfigError(f"{where}.format: {src.format!r} is not one of 'brat', 'conll'")
+        if src.format == "brat" and not src.path:
+            raise ConfigError(f"{where}.path: a brat source needs the directory of its documents")
+        if src.format == "conll" and src.corpus not in CONLL_CORPORA:
+            raise ConfigError(f"{where}.corpus: {src.corpus!r} is not one of {', '.join(map(repr, CONLL_CORPORA))}")
+        if src.format == "brat" and (src.corpus or src.exclude_mapped_sentences):
+            raise ConfigError(f"{where}: corpus and exclude_mapped_sentences are for conll sources")
+        if src.format == "conll" and src.path:
+            raise ConfigError(f"{where}.path: a conll source is named by corpus (read from ../shared/corpora), not path")
+        if not src.weight > 0:
+            raise ConfigError(f"{where}.weight: {src.weight} must be above 0")
+        if src.max_sentences < 0:
+            raise ConfigError(f"{where}.max_sentences: {src.max_sentences} must be 0 (all) or more")
+        if src.coarse_labels not in ("partial", "naive"):
+            raise ConfigError(f"{where}.coarse_labels: {src.coarse_labels!r} is not one of 'partial', 'naive'")
+    if config.data.sources and (config.data.extra_corpus_dirs or config.data.format != "brat"):
+        raise ConfigError(f"{path}:data.sources: list every source there; extra_corpus_dirs and format = 'conll' are the one-source shorthand")
     m = config.model
     if m.normalization not in ("arabertv02", "none"):
         raise ConfigError(f"{path}:model.normalization: {m.normalization!r} is not one of 'arabertv02', 'none'")
@@ -163,3 +220,23 @@ def load_config(path: str | Path) -> TaggerConfig:
     if config.training.mixed_precision not in ("no", "bf16", "fp16"):
         raise ConfigError(f"{path}:training.mixed_precision: {config.training.mixed_precision!r} is not one of 'no', 'bf16', 'fp16'")
     return config
+
+
+def resolve_sources(data: DataConfig) -> list[SourceConfig]:
+    """The sources a run trains on: ``data.sources``, or the one-source shorthand written as sources."""
+    if data.sources:
+        out = [dataclasses.replace(s) for s in data.sources]
+    elif data.format == "conll":
+        out = [SourceConfig(format="conll", corpus=data.conll_corpus, train_split=data.conll_train_split,
+                            eval_split=data.conll_eval_split)]
+    else:
+        out = [SourceConfig(path=d) for d in [data.corpus_dir, *data.extra_corpus_dirs]]
+    for s in out:
+        if s.format == "conll" and not s.eval_split:
+            s.eval_split = DEFAULT_EVAL_SPLITS.get(s.corpus, "dev")
+    return out
+
+
+def source_name(source: SourceConfig) -> str:
+    """How logs, metrics and reports call a source: its directory, or corpus:split."""
+    return source.path if source.format == "brat" else f"{source.corpus}:{source.train_split}"

@@ -28,6 +28,9 @@ class Example:
     entity_labels: list[int]
     trigger_labels: list[int]
     arguments: list[ArgumentTarget] = field(default_factory=list)
+    # A coarser corpus's words: the set of entity label ids each position allows (None: no label),
+    # with entity_labels all IGNORE.
+    entity_allowed: list[tuple[int, ...] | None] | None = None
 
 
 def _labels_at_first_pieces(n_ids: int, first_piece: list[int], tags: list[int]) -> list[int]:
@@ -37,11 +40,15 @@ def _labels_at_first_pieces(n_ids: int, first_piece: list[int], tags: list[int])
     return out
 
 
-def build_examples(sentence_rows, argument_rows, tokenizer, normalization: str, max_length: int) -> list[Example]:
+def build_examples(sentence_rows, argument_rows, tokenizer, normalization: str, max_length: int, *,
+                   events: bool = True, entity_label_sets: list[tuple[int, ...]] | None = None) -> list[Example]:
     """One example per window of each sentence, carrying the arguments of the triggers inside it.
 
     A trigger lies whole in one or more windows of its sentence; its arguments are taught in the one
-    where it sits most centrally (the window ``predict`` uses for it).
+    where it sits most centrally (the window ``predict`` uses for it). ``events=False``: the
+    sentences were never annotated for events, so their trigger labels are IGNORE (an unannotated
+    sentence must not teach that nothing happens in it). ``entity_label_sets``: the rows' entity tags
+    are a coarser corpus's labels, tag ``i`` allowing the entity label ids ``entity_label_sets[i]``.
     """
     by_sentence: dict[tuple[str, int], list[dict]] = {}
     for row in argument_rows:
@@ -54,9 +61,14 @@ def build_examples(sentence_rows, argument_rows, tokenizer, normalization: str, 
         for win in windows:
             span = slice(win.word_start, win.word_end)
             n = len(win.input_ids)
-            examples.append(Example(win.input_ids,
-                                    _labels_at_first_pieces(n, win.first_piece, row["entity_tags"][span]),
-                                    _labels_at_first_pieces(n, win.first_piece, row["trigger_tags"][span])))
+            triggers = (_labels_at_first_pieces(n, win.first_piece, row["trigger_tags"][span]) if events else [IGNORE] * n)
+            if entity_label_sets is None:
+                examples.append(Example(win.input_ids, _labels_at_first_pieces(n, win.first_piece, row["entity_tags"][span]), triggers))
+            else:
+                allowed: list[tuple[int, ...] | None] = [None] * n
+                for pos, tag in zip(win.first_piece, row["entity_tags"][span]):
+                    allowed[pos] = entity_label_sets[tag]
+                examples.append(Example(win.input_ids, [IGNORE] * n, triggers, entity_allowed=allowed))
         for arg in by_sentence.get((row["document_id"], row["sentence_id"]), []):
             t0, t1 = arg["trigger_word_start"], arg["trigger_word_end"]
             i = window_for_trigger(windows, t0, t1)
@@ -70,14 +82,28 @@ def build_examples(sentence_rows, argument_rows, tokenizer, normalization: str, 
     return examples
 
 
-def collate(batch: list[Example], pad_id: int) -> dict[str, torch.Tensor]:
-    """The model's keyword arguments for a batch of examples, padded to its longest window."""
+def collate(batch: list[Example], pad_id: int, n_entity_labels: int = 0) -> dict[str, torch.Tensor]:
+    """The model's keyword arguments for a batch of examples, padded to its longest window.
+
+    ``entity_allowed`` (label sets of a coarser corpus) is in the batch only when one of its
+    examples has them; it needs ``n_entity_labels``.
+    """
     n = max(len(ex.input_ids) for ex in batch)
 
     def pad(seq, value):
         return seq + [value] * (n - len(seq))
 
     targets = [(row, t) for row, ex in enumerate(batch) for t in ex.arguments]
+    extra = {}
+    if any(ex.entity_allowed is not None for ex in batch):
+        if n_entity_labels < 1:
+            raise ValueError("collate: examples with entity label sets need n_entity_labels")
+        allowed = torch.zeros(len(batch), n, n_entity_labels, dtype=torch.bool)
+        for row, ex in enumerate(batch):
+            for pos, ids in enumerate(ex.entity_allowed or ()):
+                if ids is not None:
+                    allowed[row, pos, list(ids)] = True
+        extra["entity_allowed"] = allowed
     return {
         "input_ids": torch.tensor([pad(ex.input_ids, pad_id) for ex in batch]),
         "attention_mask": torch.tensor([pad([1] * len(ex.input_ids), 0) for ex in batch]),
@@ -87,4 +113,5 @@ def collate(batch: list[Example], pad_id: int) -> dict[str, torch.Tensor]:
         "trigger_mask": torch.tensor([pad(t.trigger_mask, 0) for _, t in targets], dtype=torch.long).reshape(len(targets), n),
         "event_type_ids": torch.tensor([t.event_type for _, t in targets], dtype=torch.long),
         "argument_labels": torch.tensor([pad(t.labels, IGNORE) for _, t in targets], dtype=torch.long).reshape(len(targets), n),
+        **extra,
     }

