@@ -93,6 +93,13 @@ def adjudicate(dir_a: Path, dir_b: Path, table: Path, corrections: Path | None =
         gold[layer] = chosen
     if corrections is not None:
         apply_corrections(gold, corrections)
+    # An argument belongs to its trigger (span and event type): one whose trigger is not in the gold
+    # would vanish from the documents built, so a decision or correction would be lost unseen.
+    orphans = sorted(a for a in gold["arguments"] if a[:4] not in gold["triggers"])
+    if orphans:
+        d, ts, te, tt, role, as_, ae = orphans[0]
+        raise ValueError(f"{table}: {len(orphans)} argument(s) kept for a trigger that is not in the gold, e.g. {d}: "
+                         f"{role} {as_}-{ae} of {tt} {ts}-{te}; keep that trigger or drop the argument")
     out = []
     for doc in docs_a:
         text = doc.text

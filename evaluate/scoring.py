@@ -90,13 +90,23 @@ def add_document(seqs: TagSequences, gold: Document, pred: Document, pred_gold_t
                 seqs.add("arguments_end_to_end", ["O"] * len(offsets), _tags(offsets, ev.arguments))
 
 
+def _has_spans(seqs: list[list[str]], **mode) -> bool:
+    if mode.get("mode") == "strict":
+        from seqeval.scheme import Entities
+
+        return any(Entities(seqs, mode["scheme"]).entities)
+    return any(t != "O" for seq in seqs for t in seq)
+
+
 def score_layer(gold: list[list[str]], pred: list[list[str]]) -> dict:
     """seqeval's micro, macro and per-type figures, default mode and strict IOB2."""
     from seqeval.metrics import classification_report
     from seqeval.scheme import IOB2
 
     def figures(**mode):
-        if not any(t != "O" for seq in gold for t in seq) and not any(t != "O" for seq in pred for t in seq):
+        # No span on either side in this mode (strict IOB2 finds none in a lone I- tag): all zeros,
+        # where seqeval's macro average would be NaN.
+        if not _has_spans(gold, **mode) and not _has_spans(pred, **mode):
             return {"micro": {"precision": 0.0, "recall": 0.0, "f1": 0.0, "support": 0}, "macro": {"precision": 0.0, "recall": 0.0, "f1": 0.0, "support": 0}, "per_type": {}}
         rep = classification_report(gold, pred, output_dict=True, zero_division=0, **mode)
         clean = lambda d: {"precision": round(float(d["precision"]), 4), "recall": round(float(d["recall"]), 4),  # noqa: E731

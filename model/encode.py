@@ -93,7 +93,8 @@ def trigger_mask(win: Window, t0: int, t1: int) -> list[int]:
     """1 on every piece of the trigger's words inside the window, 0 elsewhere."""
     mask = [0] * len(win.input_ids)
     bounds = win.first_piece + [len(win.input_ids) - 1]
-    for w in range(t0, t1):
+    # Words of the trigger outside the window have no pieces here (a trigger no window holds whole).
+    for w in range(max(t0, win.word_start), min(t1, win.word_end)):
         k = w - win.word_start
         for pos in range(bounds[k], bounds[k + 1]):
             mask[pos] = 1
