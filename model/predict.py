@@ -81,7 +81,7 @@ class _Sentence:
 
 
 #: What ``predict()`` uses when no model is given: the recommended model, trained once by the user.
-DEFAULT_MODEL_CONFIG = "configs/offline-e5-small.toml"
+DEFAULT_MODEL_CONFIG = "configs/news-e5-small.toml"
 
 
 def default_model_dir() -> Path:
@@ -116,7 +116,7 @@ def resolve_model_path(model: str | Path | None) -> Path:
             raise ModelDirectoryError(
                 f"model {model!r}: no such local directory, and the Hugging Face hub could not provide it ({type(e).__name__}). "
                 "Offline, train one with `arabic-news-tagger train --config configs/tiny.toml` or "
-                "`--config configs/offline-e5-small.toml` and pass its output directory."
+                "`--config configs/news-e5-small.toml` and pass its output directory."
             ) from None
     raise ModelDirectoryError(f"model {str(model)!r}: no such model directory")
 

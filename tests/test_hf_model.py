@@ -118,7 +118,7 @@ def test_predict_without_a_model_names_the_command_that_makes_one(monkeypatch, t
     from arabic_news_tagger.model.tagger import ModelDirectoryError
 
     monkeypatch.setenv("ARABIC_NEWS_TAGGER_MODEL", str(tmp_path / "nothing-here"))
-    with pytest.raises(ModelDirectoryError, match=r"arabic-news-tagger train --config configs/offline-e5-small.toml --output-dir .*nothing-here"):
+    with pytest.raises(ModelDirectoryError, match=r"arabic-news-tagger train --config configs/news-e5-small.toml --output-dir .*nothing-here"):
         predict("نص")
 
 

@@ -20,7 +20,7 @@ def write(tmp_path, text: str):
 
 
 def test_the_shipped_configurations_load(repo_root):
-    for name in ("tiny", "arabertv02", "offline-e5-small"):
+    for name in ("tiny", "arabertv02", "offline-e5-small", "news-e5-small", "news-e5-small-naive-labels"):
         config = load_config(repo_root / "configs" / f"{name}.toml")
         assert config.name == name and config.data.held_out_documents
 
@@ -55,7 +55,7 @@ def test_hub_and_local_directories_go_through_the_same_loader(tiny_model, tmp_pa
 
 def test_an_unreachable_hub_names_the_offline_configurations(monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    with pytest.raises(BackboneError, match=r"configs/tiny.toml .* configs/offline-e5-small.toml"):
+    with pytest.raises(BackboneError, match=r"configs/tiny.toml .* configs/news-e5-small.toml"):
         load_pretrained("aubmindlab/bert-base-arabertv02")
 
 

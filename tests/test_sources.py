@@ -243,7 +243,7 @@ def test_one_run_over_brat_and_conll_sources(tiny_config, repo_root, tmp_path, c
     assert scores["documents"] == ["004_d8de9215c69d2de7"]
     assert scores["other_sources"]["wojood:val"]["triggers"] == {"absent": "wojood:val annotates no events"}
     assert scores["other_sources"]["aqmar:dev"]["entities"]["micro"]["support"] > 0
-    assert predict("اتصل بوتين بترامب.", model=model)[0].keys() >= {"entities", "events"}
+    assert predict("اتصل بوتين بترامب.", model=model).keys() >= {"entities", "events"}
 
 
 @pytest.mark.shared
@@ -261,11 +261,14 @@ def test_a_model_trained_on_entities_only_predicts_no_events_and_says_so(tiny_co
     assert json.loads((model / "config.json").read_text(encoding="utf-8"))["trained_layers"] == ["entities"]
     # Its trigger head was never taught: it must not invent events from untrained weights.
     text = ("اتصل الرئيس الروسي فلاديمير بوتين هاتفيا بنظيره الأمريكي دونالد ترامب أمس، وبحثا الحرب في أوكرانيا. " * 3)
-    assert predict(text, model=model)[0]["events"] == []
+    assert predict(text, model=model)["events"] == []
     assert main(["evaluate", "--model", str(model), "--no-public-corpora", "--report-json", str(tmp_path / "e.json")]) == 0
     out = capsys.readouterr().out
     assert "Event triggers (type-classified) — absent: the model was not trained for triggers" in out
     assert "0.000" not in out.split("=== summary")[1]
-    scores = json.loads((tmp_path / "e.json").read_text(encoding="utf-8"))
+    # --no-public-corpora leaves out the others, not the split the model itself held out.
+    assert "##### wojood:val" in out and "anercorp:dev" not in out
+    scores = json.loads((tmp_path / "e.json").read_text(encoding="utf-8"))["other_sources"]["wojood:val"]
     assert scores["triggers"] == {"absent": "the model was not trained for triggers"}
+    assert scores["entities"]["micro"]["support"] > 0
     assert scores["documents"] == ["wojood:val"]
