@@ -385,3 +385,74 @@ def test_screenshot_in_headless_chromium(tmp_path):
     assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert shot.stat().st_size > 5 * 1024
     print(f"screenshot: {shot}")
+
+
+# What a reader sees: Chromium lays the page out, and a script added to the page (for the test only)
+# reports, for every entity highlight, where it is drawn, its background colour and the element found
+# at its centre; --dump-dom writes that report into the DOM it prints.
+_PROBE = """<script>
+window.addEventListener('load', () => {
+  const marks = [...document.querySelectorAll('mark.ent')].map(m => {
+    const r = m.getClientRects()[0];
+    const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+    return {type: m.dataset.type, text: m.textContent, left: r.left, right: r.right, top: r.top,
+            width: r.width, background: getComputedStyle(m).backgroundColor,
+            hit: !!hit && (hit === m || m.contains(hit) || hit.contains(m) && hit.closest('mark') === m)};
+  });
+  const para = document.querySelector('mark.ent').closest('[dir]');
+  const out = document.createElement('pre');
+  out.id = 'probe';
+  out.textContent = JSON.stringify({direction: getComputedStyle(para).direction, marks});
+  document.body.appendChild(out);
+});
+</script>"""
+
+
+def _css_rgb(colour: str) -> str:
+    """'#a1b2c3' as getComputedStyle writes it: 'rgb(161, 178, 195)'."""
+    c = colour.lstrip("#")
+    if len(c) == 3:
+        c = "".join(ch * 2 for ch in c)
+    return f"rgb({int(c[0:2], 16)}, {int(c[2:4], 16)}, {int(c[4:6], 16)})"
+
+
+def test_a_reader_sees_right_to_left_text_with_each_entity_highlighted_where_it_is(tmp_path):
+    import html
+    import json
+    import re
+
+    from arabic_news_tagger.model.render import _entity_colour
+
+    chromium = shutil.which("chromium")
+    if not chromium:
+        pytest.skip("chromium is not installed (apt-get install chromium); skipping the layout check")
+    # One line: «اتصل بوتين بترامب من موسكو» with PERS بوتين, then PERS ترامب, then GPE موسكو.
+    text = "اتصل بوتين هاتفيا بالرئيس ترامب من موسكو"
+    result = {"entities": [span("بوتين", "type", "PERS", text=text, after=0), span("ترامب", "type", "PERS", text=text, after=0),
+                           span("موسكو", "type", "GPE", text=text, after=0)], "events": []}
+    page = tmp_path / "layout.html"
+    page.write_text(to_html([(text, result)], title="layout").replace("</body>", _PROBE + "</body>"), encoding="utf-8")
+    proc = subprocess.run(
+        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync",
+         f"--user-data-dir={tmp_path / 'profile'}", "--window-size=1000,800", "--virtual-time-budget=5000",
+         "--dump-dom", page.as_uri()],
+        capture_output=True, text=True, timeout=120,
+    )
+    found = re.search(r'<pre id="probe">(.*?)</pre>', proc.stdout, re.S)
+    assert found, f"the page's probe did not run (rc {proc.returncode}): {proc.stderr[-2000:]}"
+    probe = json.loads(html.unescape(found.group(1)))
+    assert probe["direction"] == "rtl"
+    marks = probe["marks"]
+    assert [(m["type"], m["text"].strip()) for m in marks][:3] == [("PERS", "بوتين"), ("PERS", "ترامب"), ("GPE", "موسكو")]
+    for m in marks:
+        assert m["width"] > 0, f"{m['text']} is not drawn"
+        assert m["hit"], f"the highlight of {m['text']} is not what a reader sees at its place"
+        assert m["background"] == _css_rgb(_entity_colour(m["type"])), m
+    # Right to left: the first word read is drawn furthest right, on the same line.
+    putin, trump, moscow = marks[:3]
+    assert putin["left"] > trump["right"] - 1 and trump["left"] > moscow["right"] - 1
+    assert putin["top"] == trump["top"] == moscow["top"]
+    # Two types, two colours a reader can tell apart.
+    assert putin["background"] == trump["background"] != moscow["background"]
+
