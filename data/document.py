@@ -1,7 +1,9 @@
 """The one data model, from annotation to prediction: a document's text and character-offset spans.
 
-Entities are flat spans; an event is a trigger span plus role-typed argument spans. Token tags are
-a derived view (see ``tags.py``); nothing here knows about tokens.
+Entities are flat spans; an event is a trigger span plus role-typed argument spans. The document
+owns its segmentation: ``doc.sentences`` (computed once from the text by ``segment.py``), each with
+its words' character offsets. Token tags are a derived view (see ``tags.py``); nothing here knows
+about subword tokens.
 """
 
 from __future__ import annotations
@@ -47,12 +49,41 @@ class Event:
         }
 
 
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of a document: ``text[start:end]`` and its words' ``(start, end)`` offsets."""
+
+    index: int
+    start: int
+    end: int
+    words: tuple[tuple[int, int], ...]
+
+    def holds(self, span: Span) -> bool:
+        return self.start <= span.start and span.end <= self.end
+
+
 @dataclass
 class Document:
     id: str
     text: str
     entities: list[Span] = field(default_factory=list)
     events: list[Event] = field(default_factory=list)
+    _segmented: tuple = field(default=(), init=False, repr=False, compare=False)
+
+    @property
+    def sentences(self) -> list[Sentence]:
+        """The sentences that hold words (``segment.sentences`` numbering kept in ``index``),
+        segmented once per text."""
+        if not self._segmented or self._segmented[0] is not self.text:
+            from .segment import sentences, words
+
+            segmented = []
+            for i, (s, e) in enumerate(sentences(self.text)):
+                offsets = words(self.text, s, e)
+                if offsets:
+                    segmented.append(Sentence(i, s, e, tuple(offsets)))
+            self._segmented = (self.text, segmented)
+        return self._segmented[1]
 
     def to_dict(self) -> dict:
         return {

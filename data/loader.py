@@ -18,8 +18,7 @@ from pathlib import Path
 from .corpus import read_corpus
 from .document import Document
 from .schema import Schema
-from .segment import sentences, words
-from .tags import spans_to_tags
+from .tags import covered_words, spans_to_tags
 
 
 def resolve_document_ids(requested: Iterable[str], available: Sequence[str], what: str = "held_out") -> list[str]:
@@ -37,15 +36,13 @@ def resolve_document_ids(requested: Iterable[str], available: Sequence[str], wha
 def sentence_records(doc: Document, schema: Schema) -> tuple[list[dict], list[dict]]:
     """The sentence-view and trigger-view records of one document."""
     sent_rows, arg_rows = [], []
-    for sid, (s_start, s_end) in enumerate(sentences(doc.text)):
-        offsets = words(doc.text, s_start, s_end)
-        if not offsets:
-            continue
-        inside = lambda sp: s_start <= sp.start and sp.end <= s_end  # noqa: E731
+    for sentence in doc.sentences:
+        offsets = sentence.words
+        inside = sentence.holds
         base = {
             "document_id": doc.id,
-            "sentence_id": sid,
-            "sentence_start": s_start,
+            "sentence_id": sentence.index,
+            "sentence_start": sentence.start,
             "words": [doc.text[s:e] for s, e in offsets],
             "word_starts": [s for s, _ in offsets],
             "word_ends": [e for _, e in offsets],
@@ -57,12 +54,12 @@ def sentence_records(doc: Document, schema: Schema) -> tuple[list[dict], list[di
             "trigger_tags": spans_to_tags(offsets, [(ev.trigger.start, ev.trigger.end, ev.type) for ev in events]),
         })
         for ev in events:
-            covered = [i for i, (ws, we) in enumerate(offsets) if ws < ev.trigger.end and ev.trigger.start < we]
+            covered = covered_words(offsets, ev.trigger.start, ev.trigger.end)
             arg_rows.append({
                 **base,
                 "event_type": ev.type,
-                "trigger_word_start": covered[0],
-                "trigger_word_end": covered[-1] + 1,
+                "trigger_word_start": covered.start,
+                "trigger_word_end": covered.stop,
                 "argument_tags": spans_to_tags(offsets, [(a.start, a.end, a.label) for a in ev.arguments if inside(a)]),
             })
     return sent_rows, arg_rows

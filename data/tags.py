@@ -12,6 +12,13 @@ from collections.abc import Iterable, Sequence
 Offsets = Sequence[tuple[int, int]]
 
 
+def covered_words(word_offsets: Offsets, start: int, end: int) -> range:
+    """The words a character span ``[start, end)`` touches (a word it overlaps at all), as a range
+    of word indices; empty where it touches none. The one place where characters meet words."""
+    covered = [i for i, (ws, we) in enumerate(word_offsets) if ws < end and start < we]
+    return range(covered[0], covered[-1] + 1) if covered else range(0)
+
+
 def spans_to_tags(word_offsets: Offsets, spans: Iterable[tuple[int, int, str]]) -> list[str]:
     """IOB2 tags over words for character spans ``(start, end, label)``.
 
@@ -21,7 +28,7 @@ def spans_to_tags(word_offsets: Offsets, spans: Iterable[tuple[int, int, str]]) 
     tags = ["O"] * len(word_offsets)
     ordered = sorted(spans, key=lambda s: (-(s[1] - s[0]), s[0]))
     for start, end, label in ordered:
-        covered = [i for i, (ws, we) in enumerate(word_offsets) if ws < end and start < we]
+        covered = covered_words(word_offsets, start, end)
         if not covered or any(tags[i] != "O" for i in covered):
             continue
         tags[covered[0]] = f"B-{label}"

@@ -17,7 +17,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ..data.document import Document, Span
-from ..data.segment import sentences, words
 from ..data.tags import spans_to_tags
 
 LAYERS = ("entities", "triggers", "triggers_identification", "arguments_gold_triggers",
@@ -57,10 +56,8 @@ def add_document(seqs: TagSequences, gold: Document, pred: Document, pred_gold_t
     ``pred_gold_triggers`` holds the arguments predicted for the gold triggers.
     """
     seqs.documents.append(gold.id)
-    for s, e in sentences(gold.text):
-        offsets = words(gold.text, s, e)
-        if not offsets:
-            continue
+    for sentence in gold.sentences:
+        s, e, offsets = sentence.start, sentence.end, sentence.words
         g_ent = [x for x in gold.entities if _inside(x, s, e)]
         p_ent = [x for x in pred.entities if _inside(x, s, e)]
         seqs.add("entities", _tags(offsets, g_ent), _tags(offsets, p_ent))

@@ -20,8 +20,7 @@ import numpy as np
 import torch
 
 from ..data.document import Document, Event, Span
-from ..data.segment import sentences, words
-from ..data.tags import tags_to_word_spans
+from ..data.tags import covered_words, tags_to_word_spans
 from arabic_news_tagger.io import progress
 
 from .encode import Window, best_window_per_word, make_windows, trigger_mask, window_for_trigger, word_pieces
@@ -160,15 +159,12 @@ class Tagger:
                           gold_triggers: Sequence[Sequence[Span]] | None = None) -> list[Document]:
         """Documents with predicted spans; ``gold_triggers`` (per text) replaces the predicted
         triggers for the argument pass, which is how arguments are scored given gold triggers."""
-        sents: list[_Sentence] = []
-        for d, text in enumerate(texts):
-            if not _ARABIC.search(text):
-                continue  # no Arabic at all: nothing this model was trained to find
-            for s, e in sentences(text):
-                offsets = words(text, s, e)
-                if offsets:
-                    sents.append(_Sentence(d, s, offsets))
         docs = [Document(id=str(i), text=t) for i, t in enumerate(texts)]
+        sents: list[_Sentence] = []
+        for d, doc in enumerate(docs):
+            if not _ARABIC.search(doc.text):
+                continue  # no Arabic at all: nothing this model was trained to find
+            sents += [_Sentence(d, sentence.start, list(sentence.words)) for sentence in doc.sentences]
         per_chunk = SENTENCES_PER_CHUNK_WITH_STATES if arguments and self.config.argument_design != "reencode" else SENTENCES_PER_CHUNK
         for chunk_start in range(0, len(sents), per_chunk):
             # Bounded chunks: memory stays flat however long the input is.
@@ -254,8 +250,8 @@ class Tagger:
                 s_start, s_end = s.offsets[0][0], s.offsets[-1][1]
                 for g in gold_triggers[s.doc]:
                     if s_start <= g.start and g.end <= s_end:
-                        covered = [i for i, (ws, we) in enumerate(s.offsets) if ws < g.end and g.start < we]
-                        triggers.append((si, g, covered[0], covered[-1] + 1))
+                        covered = covered_words(s.offsets, g.start, g.end)
+                        triggers.append((si, g, covered.start, covered.stop))
                 continue
             if not events_taught:
                 continue

@@ -23,7 +23,6 @@ from dataclasses import dataclass, field
 
 from ..data.brat import format_ann
 from ..data.document import Document, Event, Span
-from ..data.segment import sentences, words
 from ..data.tags import spans_to_tags
 
 __all__ = ["result_to_document", "to_brat", "to_conll", "to_html", "ENTITY_COLOURS"]
@@ -91,10 +90,8 @@ def to_conll(text: str, result: Mapping | None) -> str:
     entity_spans = [(e.start, e.end, e.label) for e in document.entities]
     trigger_spans = [(ev.trigger.start, ev.trigger.end, ev.type) for ev in document.events]
     blocks = []
-    for s, e in sentences(text):
-        offsets = words(text, s, e)
-        if not offsets:
-            continue
+    for sentence in document.sentences:
+        s, e, offsets = sentence.start, sentence.end, sentence.words
         inside = [sp for sp in entity_spans if sp[0] < e and s < sp[1]]
         ent_tags = spans_to_tags(offsets, inside)
         trg_tags = spans_to_tags(offsets, [sp for sp in trigger_spans if sp[0] < e and s < sp[1]])
