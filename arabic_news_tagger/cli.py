@@ -132,7 +132,7 @@ def _export(args) -> int:
 
 
 def _evaluate(args) -> int:
-    from .data.corpora import corpus_file
+    from .data.conll import corpus_file
     from .evaluate.runner import (PUBLIC_SPLITS, absent_layers, held_out_sequences, held_out_sources, print_reports,
                                   public_sequences, scores_with_absent, summary_line, summary_table, write_reports)
     from .model.predict import load

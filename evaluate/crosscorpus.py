@@ -1,6 +1,6 @@
 """The corpus-trained entity layer scored on public Arabic NER corpora (../shared/corpora).
 
-Each corpus is read into our schema's types (``data/corpora.py``'s mapping table), then gold and
+Each corpus is read into our schema's types (``data/conll.py``'s mapping table), then gold and
 prediction are both projected onto the labels the two sides can share:
 
 - Wojood (outermost layer): the types our training corpus has examples of; other types become O on
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..data.corpora import corpus_file, read_conll
+from ..data.conll import corpus_file, read_conll
 from ..model.predict import DEFAULT_BATCH_SIZE, load
 from .scoring import score_layer, text_report
 

@@ -114,7 +114,7 @@ def scores_with_absent(seqs: TagSequences, absent: dict[str, str]) -> dict:
 
 def conll_held_out_sequences(tagger, data: dict, batch_size: int) -> TagSequences:
     """A model trained on a CoNLL corpus is scored on that corpus's evaluation split (entities only)."""
-    from ..data.corpora import corpus_file, read_conll
+    from ..data.conll import corpus_file, read_conll
 
     rows = read_conll(corpus_file(data["conll_corpus"], data["conll_eval_split"]), data["conll_corpus"])
     predicted = tagger.tag_words([r["words"] for r in rows], batch_size=batch_size)

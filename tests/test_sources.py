@@ -11,7 +11,7 @@ import math
 import pytest
 import torch
 
-from arabic_news_tagger.data.corpora import coarse_label_sets, mapped_source_lines, read_conll, source_labels
+from arabic_news_tagger.data.conll import coarse_label_sets, mapped_source_lines, read_conll, source_labels
 from arabic_news_tagger.data.schema import load_schema
 from arabic_news_tagger.model.tagger import IGNORE, masked_cross_entropy
 from arabic_news_tagger.train.config import ConfigError, SourceConfig, config_from_dict, load_config, resolve_sources
@@ -189,7 +189,7 @@ def test_grouping_by_length_puts_similar_windows_together():
 
 @pytest.mark.shared
 def test_bundle_sentences_are_left_out_of_the_anercorp_source(repo_root):
-    from arabic_news_tagger.data.corpora import corpus_file
+    from arabic_news_tagger.data.conll import corpus_file
 
     lines = {line for _, line in mapped_source_lines(repo_root / "data" / "anercorp" / "mapping.tsv")}
     assert len(lines) == 1000

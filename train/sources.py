@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from ..data.corpora import COARSE_TYPES, CORPUS_FILES, coarse_label_sets, corpus_file, load_conll_corpus, mapped_source_lines
+from ..data.conll import COARSE_TYPES, CORPUS_FILES, coarse_label_sets, corpus_file, load_conll_corpus, mapped_source_lines
 from ..data.corpus import read_corpora
 from ..data.loader import build_dataset_dict, features, resolve_document_ids
 from ..data.schema import Schema, load_schema

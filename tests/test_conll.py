@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from arabic_news_tagger.data.corpora import (
+from arabic_news_tagger.data.conll import (
     LABEL_MAPS,
     MAPPING_TABLE_MD,
     SEPARATOR,
