@@ -204,3 +204,22 @@ def test_a_non_utf8_txt_is_an_error_naming_the_file(tmp_path):
     with pytest.raises(AnnotationError, match="not UTF-8") as err:
         load_corpus(d)
     assert str(txt) in str(err.value)
+
+
+def test_the_first_event_of_article_004_by_hand(repo_root):
+    """004's headline «الكرملين: المحادثة الهاتفية بين بوتين وترامب قيد الإعداد» holds a CALL whose
+    trigger is «المحادثة الهاتفية» (words 2-3) and whose Participants are «بوتين» and «وترامب»
+    (words 5 and 6): read off 004's .ann by hand, not computed with the loader's own helpers."""
+    ds = load_corpus(repo_root / "data", held_out=["004"])
+    row = ds["test_arguments"][0]
+    assert row["words"] == ["الكرملين", ":", "المحادثة", "الهاتفية", "بين", "بوتين", "وترامب", "قيد", "الإعداد"]
+    assert (row["sentence_id"], row["trigger_word_start"], row["trigger_word_end"]) == (0, 2, 4)
+    assert ds["test_arguments"].features["event_type"].int2str(row["event_type"]) == "CALL"
+    assert ds["test_arguments"].features["argument_tags"].feature.int2str(row["argument_tags"]) == [
+        "O", "O", "O", "O", "O", "B-Participant", "B-Participant", "O", "O"]
+    sentence = ds["test"][0]
+    assert ds["test"].features["entity_tags"].feature.int2str(sentence["entity_tags"]) == [
+        "B-ORG", "O", "O", "O", "O", "B-PERS", "B-PERS", "O", "O"]
+    assert ds["test"].features["trigger_tags"].feature.int2str(sentence["trigger_tags"]) == [
+        "O", "O", "B-CALL", "I-CALL", "O", "O", "O", "O", "O"]
+    assert (sentence["word_starts"][5], sentence["word_ends"][6]) == (32, 44)  # T2 32-37, T3 38-44
