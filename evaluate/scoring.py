@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ..data.document import Document, Span
-from ..data.tags import spans_to_tags
+from ..data.tags import covered_words, spans_to_tags
 
 LAYERS = ("entities", "triggers", "triggers_identification", "arguments_gold_triggers",
           "arguments_gold_triggers_identification", "arguments_end_to_end")
@@ -85,6 +85,26 @@ def add_document(seqs: TagSequences, gold: Document, pred: Document, pred_gold_t
         for key, ev in pred_by_key.items():
             if key not in gold_keys:
                 seqs.add("arguments_end_to_end", ["O"] * len(offsets), _tags(offsets, ev.arguments))
+    _add_spans_across_sentences(seqs, gold)
+
+
+def _add_spans_across_sentences(seqs: TagSequences, gold: Document) -> None:
+    """A gold entity or trigger that crosses a sentence cut (the segmenter cuts after «د.» in
+    «د. أحمد زويل») is in no sentence's sequence, and ``predict()``, which tags sentence by sentence,
+    can never find it: it is counted as a miss, in a sequence of its own over the words it covers,
+    rather than leave the evaluation unseen. (Its words' predictions are scored in their sentences.)"""
+    all_words = [w for sentence in gold.sentences for w in sentence.words]
+    spans = {"entities": list(gold.entities), "triggers": [ev.trigger for ev in gold.events]}
+    for layer, layer_spans in spans.items():
+        for span in layer_spans:
+            if any(sentence.holds(span) for sentence in gold.sentences):
+                continue
+            offsets = [all_words[i] for i in covered_words(all_words, span.start, span.end)]
+            if not offsets:
+                continue
+            seqs.add(layer, _tags(offsets, [span]), ["O"] * len(offsets))
+            if layer == "triggers":
+                seqs.add("triggers_identification", _tags(offsets, [span], "TRIGGER"), ["O"] * len(offsets))
 
 
 def _has_spans(seqs: list[list[str]], **mode) -> bool:
