@@ -163,9 +163,9 @@ def _evaluate(args) -> int:
         splits = [] if args.no_public_corpora else list(PUBLIC_SPLITS)
         splits += [tuple(h.split(":", 1)) for h in tagger.config.held_out_documents if ":" in h and tuple(h.split(":", 1)) not in splits]
         for corpus, split in splits:
-            name = f"{corpus}:{split}"
-            if not corpus_file(corpus, split, args.corpora_dir).is_file():
-                print(f"\n##### {name}: skipped, {corpus_file(corpus, split, args.corpora_dir)} is absent")
+            name, path = f"{corpus}:{split}", corpus_file(corpus, split, args.corpora_dir)
+            if not path.is_file():
+                print(f"\n##### {name}: skipped, {path} is absent")
                 continue
             seqs = public_sequences(args.model, corpus, split, args.corpora_dir, args.batch_size, int8=args.int8)
             what = "all 21 types" if corpus == "wojood" else "PERS/ORG/LOC, our GPE/LOC/FAC as LOC"

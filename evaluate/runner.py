@@ -87,7 +87,8 @@ def held_out_sources(model_dir: str | Path) -> list[str]:
 
     config = load(model_dir).config
     held = set(config.held_out_documents)
-    return [d for d in brat_sources(config.training_config)[1:] if any(f.stem in held for f in corpus_files(d))]
+    main = config.training_config.get("data", {}).get("corpus_dir", "data")  # reported first, by held_out_sequences
+    return [d for d in brat_sources(config.training_config) if d != main and any(f.stem in held for f in corpus_files(d))]
 
 
 def public_sequences(model_dir: str | Path, corpus: str, split: str, corpora_root=None, batch_size: int = DEFAULT_BATCH_SIZE,

@@ -46,29 +46,25 @@ def _tags(offsets, spans: Sequence[Span], rename=None) -> list[str]:
     return spans_to_tags(offsets, [(s.start, s.end, rename or s.label) for s in spans])
 
 
-def _inside(span: Span, start: int, end: int) -> bool:
-    return start <= span.start and span.end <= end
-
-
 def add_document(seqs: TagSequences, gold: Document, pred: Document, pred_gold_triggers: Document) -> None:
     """Project one document's gold and predictions onto its words, sentence by sentence.
 
     ``pred_gold_triggers`` holds the arguments predicted for the gold triggers.
     """
     seqs.documents.append(gold.id)
+    by_trigger = {(ev.trigger.start, ev.trigger.end, ev.type): ev for ev in pred_gold_triggers.events}
     for sentence in gold.sentences:
-        s, e, offsets = sentence.start, sentence.end, sentence.words
-        g_ent = [x for x in gold.entities if _inside(x, s, e)]
-        p_ent = [x for x in pred.entities if _inside(x, s, e)]
+        offsets = sentence.words
+        g_ent = [x for x in gold.entities if sentence.holds(x)]
+        p_ent = [x for x in pred.entities if sentence.holds(x)]
         seqs.add("entities", _tags(offsets, g_ent), _tags(offsets, p_ent))
-        g_ev = [ev for ev in gold.events if _inside(ev.trigger, s, e)]
-        p_ev = [ev for ev in pred.events if _inside(ev.trigger, s, e)]
+        g_ev = [ev for ev in gold.events if sentence.holds(ev.trigger)]
+        p_ev = [ev for ev in pred.events if sentence.holds(ev.trigger)]
         g_trg = [ev.trigger for ev in g_ev]
         p_trg = [ev.trigger for ev in p_ev]
         seqs.add("triggers", _tags(offsets, g_trg), _tags(offsets, p_trg))
         seqs.add("triggers_identification", _tags(offsets, g_trg, "TRIGGER"), _tags(offsets, p_trg, "TRIGGER"))
 
-        by_trigger = {(ev.trigger.start, ev.trigger.end, ev.type): ev for ev in pred_gold_triggers.events}
         for ev in g_ev:
             p = by_trigger.get((ev.trigger.start, ev.trigger.end, ev.type))
             p_args = list(p.arguments) if p else []

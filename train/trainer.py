@@ -79,7 +79,6 @@ class EpochBatchSampler(torch.utils.data.Sampler):
     def __init__(self, groups, batch_size: int, seed: int, lengths: list[int] | None = None):
         self.groups = [(0, groups, 1.0)] if isinstance(groups, int) else [tuple(g) for g in groups]
         self.batch_size, self.seed, self.epoch, self.lengths = batch_size, seed, 0, lengths
-        self.n = sum(end - start for start, end, _ in self.groups)
 
     def set_epoch(self, epoch: int) -> None:
         self.epoch = epoch
@@ -217,7 +216,6 @@ def train(config: TaggerConfig, output_dir: str | Path, *, restart: bool = False
     data = load_sources(config)
     schema, held_out, train_ids = data.schema, data.held_out, data.train_documents
     texts = [t for s in data.sources for t in s.texts]
-    argument_features = data.sources[0].arguments.features  # every source shares the schema's labels
 
     if accelerator.is_main_process:
         for partial in (output_dir / CHECKPOINTS).glob(".*.tmp") if (output_dir / CHECKPOINTS).is_dir() else []:
@@ -229,7 +227,7 @@ def train(config: TaggerConfig, output_dir: str | Path, *, restart: bool = False
     tagger_fields = dict(
         entity_labels=schema.label_list("entities"),
         trigger_labels=schema.label_list("triggers"),
-        argument_labels=argument_features["argument_tags"].feature.names,
+        argument_labels=schema.label_list("arguments"),
         event_types=list(schema.event_types),
         admitted_roles={k: list(v) for k, v in schema.event_types.items()},
         normalization=config.model.normalization, max_length=config.model.max_length, backbone=config.model.backbone,
