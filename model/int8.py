@@ -332,8 +332,9 @@ class OnnxTagPasses:
         ent, trg, hidden = self._tag.run(None, {"input_ids": _numpy(input_ids), "attention_mask": _numpy(attention_mask)})
         return torch.from_numpy(ent), torch.from_numpy(trg), torch.from_numpy(hidden)
 
-    def arguments(self, hidden, input_ids, attention_mask, trigger_mask, event_type_ids):
-        """Role logits for each position, given the trigger's pieces and the event type."""
+    def arguments(self, hidden, input_ids, attention_mask, trigger_mask, event_type_ids, wanted=None):
+        """Role logits for each position, given the trigger's pieces and the event type (``wanted`` is
+        not used: the graph computes every position)."""
         first = (np.ascontiguousarray(hidden.detach().cpu().numpy().astype(np.float32, copy=False))
                  if self.config.argument_design != "reencode" else _numpy(input_ids))
         (roles,) = self._arguments.run(None, {self._argument_inputs[0]: first, "attention_mask": _numpy(attention_mask),

@@ -284,8 +284,13 @@ class Tagger:
                 hidden = torch.zeros((len(states), ids.shape[1], states[0].shape[-1]), dtype=states[0].dtype, device=self.device)
                 for k, h in enumerate(states):
                     hidden[k, :h.shape[0]] = h
+            # Only each word's first piece is read: the top_layers design computes its last layer there only.
+            wanted = torch.zeros(ids.shape, dtype=torch.bool)
+            for k, (_, w, _) in enumerate(batch):
+                wanted[k, w.first_piece] = True
             with torch.inference_mode():
-                logits = self.model.arguments(hidden, ids.to(self.device), mask.to(self.device), tmask.to(self.device), types.to(self.device))
+                logits = self.model.arguments(hidden, ids.to(self.device), mask.to(self.device), tmask.to(self.device),
+                                              types.to(self.device), wanted=wanted.to(self.device))
             probs = torch.softmax(logits.float(), -1).cpu().numpy()
             release_freed_memory()
             for k, (ti, w, _) in enumerate(batch):

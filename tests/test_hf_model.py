@@ -141,3 +141,35 @@ def test_mixed_precision_is_checked(tmp_path, repo_root):
     config.training.mixed_precision, config.training.device = "fp16", "cpu"
     with pytest.raises(ValueError, match="'fp16' needs a GPU"):
         _accelerator(config.training)
+
+
+@pytest.mark.parametrize("argument_layers", [1, 2])
+def test_arguments_read_at_first_pieces_only_equal_the_whole_pass(argument_layers):
+    """predict() asks the top_layers design for the words' first pieces only: its last layer and the
+    head then run there alone, and must give the very logits the whole pass gives at those places."""
+    from transformers import BertConfig
+
+    from arabic_news_tagger.model.tagger import EventTaggerConfig, EventTaggerModel
+
+    torch.manual_seed(0)
+    encoder = BertConfig(vocab_size=50, hidden_size=32, num_hidden_layers=3, num_attention_heads=4, intermediate_size=64)
+    config = EventTaggerConfig(encoder=encoder, argument_labels=["O", "B-Time", "I-Time", "B-Place", "I-Place"],
+                               event_types=["CALL", "MEET"], argument_layers=argument_layers)
+    model = EventTaggerModel(config).eval()
+    ids = torch.randint(5, 50, (3, 9))
+    mask = torch.ones_like(ids)
+    mask[1, 6:] = 0  # a shorter window in the batch: padding must not leak into the kept positions
+    tmask = torch.zeros_like(ids)
+    tmask[0, 2:4], tmask[1, 1], tmask[2, 5] = 1, 1, 1
+    types = torch.tensor([0, 1, 0])
+    wanted = torch.zeros_like(ids, dtype=torch.bool)
+    wanted[0, [1, 2, 5, 7]] = True   # the trigger's second piece (3) is not a first piece: still its vector
+    wanted[1, [1, 3]] = True
+    wanted[2, [1, 2, 3, 4, 5, 6, 7]] = True
+    with torch.no_grad():
+        hidden = model.tag(ids, mask)[2]
+        whole = model.arguments(hidden, ids, mask, tmask, types)
+        kept = model.arguments(hidden, ids, mask, tmask, types, wanted=wanted)
+    assert kept.shape == whole.shape
+    assert torch.allclose(kept[wanted], whole[wanted], atol=1e-5)
+    assert not torch.allclose(whole[0, 1], whole[0, 5])  # the logits vary by position: the check can fail
