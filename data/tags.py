@@ -1,8 +1,8 @@
 """BIO tags as a derived view of spans: two small pure functions and their helpers.
 
 ``spans_to_tags`` maps character spans onto words; ``tags_to_spans`` reads spans back from a tag
-sequence, leniently as seqeval's default mode does (an ``I-X`` with no ``B-X`` before it opens a
-span). Round trips are tested both ways in tests/test_tags.py.
+sequence with seqeval's ``get_entities``, leniently as its default mode does (an ``I-X`` with no
+``B-X`` before it opens a span). Round trips are tested both ways in tests/test_tags.py.
 """
 
 from __future__ import annotations
@@ -38,21 +38,11 @@ def spans_to_tags(word_offsets: Offsets, spans: Iterable[tuple[int, int, str]]) 
 
 
 def tags_to_word_spans(tags: Sequence[str]) -> list[tuple[int, int, str]]:
-    """``(first_word, last_word + 1, label)`` for each span in an IOB2 tag sequence."""
-    out: list[tuple[int, int, str]] = []
-    start, label = None, None
-    for i, tag in enumerate(tags):
-        prefix, _, name = tag.partition("-")
-        if prefix == "I" and label == name and start is not None:
-            continue
-        if start is not None:
-            out.append((start, i, label))
-            start, label = None, None
-        if prefix in ("B", "I") and name:
-            start, label = i, name
-    if start is not None:
-        out.append((start, len(tags), label))
-    return out
+    """``(first_word, last_word + 1, label)`` for each span in an IOB2 tag sequence, read by seqeval's
+    own ``get_entities`` (its default mode), so predictions are decoded exactly as they are scored."""
+    from seqeval.metrics.sequence_labeling import get_entities
+
+    return [(first, last + 1, label) for label, first, last in get_entities(list(tags))]
 
 
 def tags_to_spans(word_offsets: Offsets, tags: Sequence[str]) -> list[tuple[int, int, str]]:
