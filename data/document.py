@@ -85,6 +85,15 @@ class Document:
             self._segmented = (self.text, segmented)
         return self._segmented[1]
 
+    @property
+    def words(self) -> list[tuple[int, int]]:
+        """Every word's ``(start, end)``, sentence after sentence."""
+        return [w for sentence in self.sentences for w in sentence.words]
+
+    def sentence_holding(self, start: int, end: int) -> Sentence | None:
+        """The sentence that holds ``[start, end)`` whole, or None (a span across a sentence cut)."""
+        return next((s for s in self.sentences if s.start <= start and end <= s.end), None)
+
     def to_dict(self) -> dict:
         return {
             "id": self.id,

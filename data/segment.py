@@ -108,11 +108,3 @@ def _append_trimmed(text: str, start: int, end: int, out: list[tuple[int, int]])
         end -= 1
     if start < end:
         out.append((start, end))
-
-
-def sentence_index(sentence_spans: list[tuple[int, int]], start: int, end: int) -> int | None:
-    """Index of the sentence that holds ``[start, end)`` whole, or None."""
-    for i, (s, e) in enumerate(sentence_spans):
-        if s <= start and end <= e:
-            return i
-    return None

@@ -7,16 +7,15 @@ from pathlib import Path
 
 from .brat import AnnFile, AnnotationError, Problem, corpus_files, parse_ann, role_name
 from .schema import Schema, SchemaError, load_schema
-from .segment import sentence_index, sentences, words
+from .document import Document
 
 
 def validate_file(ann: AnnFile, schema: Schema) -> list[Problem]:
     """Every problem of one parsed .ann file: its parse problems and the schema checks."""
     text = ann.text
-    word_spans = words(text)
-    starts = {s for s, _ in word_spans}
-    ends = {e for _, e in word_spans}
-    sents = sentences(text)
+    document = Document(str(ann.ann_path), text)
+    starts = {s for s, _ in document.words}
+    ends = {e for _, e in document.words}
     tb = ann.textbounds
     problems = list(ann.problems)
 
@@ -53,7 +52,7 @@ def validate_file(ann: AnnFile, schema: Schema) -> list[Problem]:
         used_triggers[ev.trigger] += 1
         if trig.label != ev.label:
             problem(ev.line, f"{ev.id}: event type {ev.label} but its trigger {trig.id} is typed {trig.label}")
-        sent = sentence_index(sents, trig.start, trig.end)
+        sent = document.sentence_holding(trig.start, trig.end)
         counts: Counter[str] = Counter()
         for written, target in ev.arguments:
             role = role_name(written)
@@ -67,7 +66,7 @@ def validate_file(ann: AnnFile, schema: Schema) -> list[Problem]:
                 problem(ev.line, f"{ev.id}: role {role} is not admitted by {ev.label} (admits {', '.join(roles) or 'none'})")
             elif roles is not None and arg.label not in roles[role].types:
                 problem(ev.line, f"{ev.id}: {role} cannot be a {arg.label} span ({target} {arg.text!r})")
-            if sent is None or sentence_index(sents, arg.start, arg.end) != sent:
+            if sent is None or document.sentence_holding(arg.start, arg.end) is not sent:
                 problem(ev.line, f"{ev.id}: argument {written}:{target} {arg.text!r} lies outside its trigger's sentence")
         for role, spec in (roles or {}).items():
             n = counts[role]

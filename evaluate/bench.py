@@ -83,13 +83,13 @@ def articles(corpus_dir: str | Path) -> list[str]:
 
 def bench_texts(corpus_dir: str | Path) -> tuple[list[str], int]:
     """The sentences of the articles, as texts, and their number of words (our segmentation)."""
-    from ..data.segment import sentences, words
+    from ..data.document import Document
 
     texts, n_words = [], 0
     for article in articles(corpus_dir):
-        for s, e in sentences(article):
-            texts.append(article[s:e])
-            n_words += len(words(article, s, e))
+        for sentence in Document("", article).sentences:
+            texts.append(article[sentence.start:sentence.end])
+            n_words += len(sentence.words)
     return texts, n_words
 
 
@@ -164,7 +164,6 @@ def _pipeline_variant(name, pipeline_dir, texts, gold):
     from transformers import pipeline
 
     from ..data.document import Document, Span
-    from ..data.segment import sentences
     from ..model.backbone import quiet_transformers
 
     quiet_transformers()
@@ -178,10 +177,10 @@ def _pipeline_variant(name, pipeline_dir, texts, gold):
         out = []
         for g in gold:
             doc = Document(g.id, g.text)
-            bounds = sentences(g.text)
-            for (s, e), groups in zip(bounds, pipe([g.text[s:e] for s, e in bounds], **kwargs)):
+            bounds = g.sentences
+            for sentence, groups in zip(bounds, pipe([g.text[s.start:s.end] for s in bounds], **kwargs)):
                 for grp in groups:
-                    start, end = s + int(grp["start"]), s + int(grp["end"])
+                    start, end = sentence.start + int(grp["start"]), sentence.start + int(grp["end"])
                     doc.entities.append(Span(start, end, grp["entity_group"], g.text[start:end], float(grp["score"])))
             out.append(doc)
         return out
@@ -192,9 +191,9 @@ def _pipeline_variant(name, pipeline_dir, texts, gold):
 def _bare_variant(tagger, texts):
     import torch
 
-    from ..data.segment import sentences, words
+    from ..data.document import Document
 
-    sents = [[text[a:b] for a, b in words(text, s, e)] for text in texts for s, e in sentences(text)]
+    sents = [[text[a:b] for a, b in sentence.words] for text in texts for sentence in Document("", text).sentences]
     windows = [w for per_sentence in tagger.windows(sents) for w in per_sentence]
     model = tagger.model
 

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from arabic_news_tagger.data.segment import sentence_index, sentences
+from arabic_news_tagger.data.document import Document
 from arabic_news_tagger.model.predict import Tagger
 
 PIECES = [
@@ -28,16 +28,16 @@ TEXT = st.lists(st.sampled_from(PIECES), max_size=30).map(" ".join) | st.text(ma
 def test_predict_never_fails_and_every_span_fits_the_text(tiny_model, texts):
     tagger = _tagger(tiny_model)
     for text, doc in zip(texts, tagger.predict_documents(texts, batch_size=3)):
-        sents = sentences(text)
+        segmented = Document("", text)
         ents = sorted(doc.entities, key=lambda s: s.start)
         for a, b in zip(ents, ents[1:]):
             assert a.end <= b.start
         for span in ents + [ev.trigger for ev in doc.events] + [a for ev in doc.events for a in ev.arguments]:
             assert 0 <= span.start < span.end <= len(text) and text[span.start:span.end] == span.text
         for ev in doc.events:
-            home = sentence_index(sents, ev.trigger.start, ev.trigger.end)
+            home = segmented.sentence_holding(ev.trigger.start, ev.trigger.end)
             assert home is not None
-            assert all(sentence_index(sents, a.start, a.end) == home for a in ev.arguments)
+            assert all(segmented.sentence_holding(a.start, a.end) is home for a in ev.arguments)
 
 
 _TAGGERS: dict = {}

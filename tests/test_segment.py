@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from arabic_news_tagger.data.segment import sentence_index, sentences, words
+from arabic_news_tagger.data.document import Document
+from arabic_news_tagger.data.segment import sentences, words
 
 INVISIBLE_CATEGORIES = {"Cc", "Cf", "Cs", "Co", "Cn", "Zs", "Zl", "Zp"}
 
@@ -136,12 +137,12 @@ def test_sentences_are_trimmed_and_slice_the_text():
     assert [text[s:e] for s, e in spans] == ["أولا.", "ثانيا", "ثالثا"]
 
 
-def test_sentence_index():
-    text = "قال بوتين. ثم ترامب"
-    spans = sentences(text)
-    assert sentence_index(spans, 4, 9) == 0
-    assert sentence_index(spans, 14, 19) == 1
-    assert sentence_index(spans, 4, 19) is None
+def test_the_sentence_that_holds_a_span():
+    doc = Document("d", "قال بوتين. ثم ترامب")
+    assert doc.sentence_holding(4, 9).index == 0
+    assert doc.sentence_holding(14, 19).index == 1
+    assert doc.sentence_holding(4, 19) is None  # across the cut
+    assert doc.words == [(0, 3), (4, 9), (9, 10), (11, 13), (14, 19)]  # the full stop is a word
 
 
 # --- property ----------------------------------------------------------------------------------

