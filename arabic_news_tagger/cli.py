@@ -33,7 +33,7 @@ def _stats(args) -> int:
 
 
 def _agreement(args) -> int:
-    from .data.agreement import main
+    from .evaluate.agreement import main
 
     print(main(args.dir_a, args.dir_b))
     return 0
@@ -247,7 +247,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("dir", nargs="?", default="data", metavar="DIR")
     p.set_defaults(func=_stats)
 
-    p = sub.add_parser("agreement", help="span+type F1 between two annotations of the same texts")
+    p = sub.add_parser("agreement", help="how far two annotations of the same texts agree, scored as a model against gold (seqeval)")
     p.add_argument("dir_a", nargs="?", default="data/raw/annotator_a")
     p.add_argument("dir_b", nargs="?", default="data/raw/annotator_b")
     p.set_defaults(func=_agreement)

@@ -19,10 +19,31 @@ import csv
 import sys
 from pathlib import Path
 
-from .agreement import _items, disagreements
+from collections.abc import Iterable
+
 from .brat import write_ann
 from .corpus import read_corpus
 from .document import Document, Event, Span
+
+
+def _items(doc: Document, layer: str) -> set[tuple]:
+    """The items annotators agree or disagree on: entities as (document, start, end, type); triggers
+    as (document, start, end, event type); arguments as (document, trigger start, end, event type,
+    role, argument start, end)."""
+    if layer == "entities":
+        return {(doc.id, e.start, e.end, e.label) for e in doc.entities}
+    if layer == "triggers":
+        return {(doc.id, ev.trigger.start, ev.trigger.end, ev.type) for ev in doc.events}
+    return {(doc.id, ev.trigger.start, ev.trigger.end, ev.type, a.label, a.start, a.end)
+            for ev in doc.events for a in ev.arguments}
+
+
+def disagreements(docs_a: Iterable[Document], docs_b: Iterable[Document], layer: str) -> list[tuple[str, tuple]]:
+    """("A only" | "B only", item) for each item on which the two annotations differ (how far they
+    agree is scored by ``evaluate.agreement``)."""
+    a = set().union(*(_items(d, layer) for d in docs_a))
+    b = set().union(*(_items(d, layer) for d in docs_b))
+    return sorted([("A only", x) for x in a - b] + [("B only", x) for x in b - a], key=lambda t: (t[1][:3], t[0]))
 
 
 def _item_key(layer: str, item: tuple) -> tuple:
@@ -41,7 +62,7 @@ def _row_key(row: dict) -> tuple:
 
 
 def _parse_item(layer: str, document: str, item: str, where: str) -> tuple:
-    """An item as ``agreement._items`` writes it, from a table's ``item`` column."""
+    """An item as ``_items`` writes it, from a table's ``item`` column."""
     parts = item.split(" ")
     try:
         if layer == "arguments":

@@ -135,6 +135,19 @@ def score_layer(gold: list[list[str]], pred: list[list[str]]) -> dict:
     return out
 
 
+def span_counts(gold: list[list[str]], pred: list[list[str]], label: str | None = None) -> dict:
+    """Spans in gold, predicted and in both, as seqeval's default mode reads them (``get_entities``
+    over the sequences), and the micro F1 they give: seqeval's own (of one type, with ``label``)."""
+    from seqeval.metrics.sequence_labeling import get_entities
+
+    g, p = set(get_entities(gold)), set(get_entities(pred))
+    if label is not None:
+        g, p = {x for x in g if x[0] == label}, {x for x in p if x[0] == label}
+    both = len(g & p)
+    return {"gold": len(g), "predicted": len(p), "both": both,
+            "f1": 2 * both / (len(g) + len(p)) if g or p else 0.0}
+
+
 def text_report(gold: list[list[str]], pred: list[list[str]], strict: bool = False) -> str:
     from seqeval.metrics import classification_report
     from seqeval.scheme import IOB2

@@ -17,8 +17,10 @@ import pytest
 from arabic_news_tagger.cli import main as cli
 from arabic_news_tagger.data.adjudicate import adjudicate, disagreement_rows
 from arabic_news_tagger.data.adjudicate import main as adjudicate_main
-from arabic_news_tagger.data.agreement import agreement, disagreements, f1
+from arabic_news_tagger.data.adjudicate import disagreements
 from arabic_news_tagger.data.corpus import read_corpus
+from arabic_news_tagger.evaluate.agreement import agreement
+from arabic_news_tagger.evaluate.scoring import span_counts
 
 CONF = Path(__file__).resolve().parents[1] / "data" / "annotation.conf"
 
@@ -62,12 +64,18 @@ def meeting(tmp_path) -> tuple[Path, Path]:
 # --- agreement -----------------------------------------------------------------------------------
 
 
-def test_f1_between_two_sets_is_symmetric_and_counts_the_shared_items():
-    """Agreement F1 needs no reference side: swapping the annotators swaps A and B, not F1."""
-    a, b = {1, 2, 3}, {2, 3, 4, 5}
-    # both 2: P = 2/4, R = 2/3, F1 = 2 * (1/3) / (7/6) = 4/7.
-    assert f1(a, b) == {"a": 3, "b": 4, "both": 2, "f1": pytest.approx(4 / 7)}
-    assert f1(b, a) == {"a": 4, "b": 3, "both": 2, "f1": pytest.approx(4 / 7)}
+def test_agreement_f1_is_seqevals_and_needs_no_reference_side():
+    """Agreement is scored as a model is: seqeval's micro F1 over the same tag sequences, and
+    swapping the annotators swaps A and B, not F1."""
+    from seqeval.metrics import f1_score
+
+    a = [["B-PERS", "I-PERS", "O", "B-GPE"], ["B-ORG", "O"]]
+    b = [["B-PERS", "O", "O", "B-GPE"], ["B-ORG", "B-DATE"]]
+    # A {PERS 0-1, GPE 3, ORG s2:0}, B {PERS 0, GPE 3, ORG s2:0, DATE s2:1}: both 2 (GPE, ORG):
+    # P = 2/4, R = 2/3, F1 = 2 * (1/3) / (7/6) = 4/7.
+    assert span_counts(a, b) == {"gold": 3, "predicted": 4, "both": 2, "f1": pytest.approx(4 / 7)}
+    assert span_counts(b, a) == {"gold": 4, "predicted": 3, "both": 2, "f1": pytest.approx(4 / 7)}
+    assert f1_score(a, b) == pytest.approx(4 / 7)
 
 
 def test_entity_agreement_needs_span_and_type_and_span_only_forgives_the_type(meeting):
@@ -159,8 +167,9 @@ def test_disagreements_list_each_item_once_with_the_side_that_has_it(meeting):
 def test_the_agreement_command_prints_the_table_of_every_layer(meeting, capsys):
     """`arabic-news-tagger agreement A B` prints one row per layer: items of A, of B, shared, F1."""
     assert cli(["agreement", str(meeting[0]), str(meeting[1])]) == 0
-    lines = capsys.readouterr().out.splitlines()
-    assert lines[2:] == [
+    out = capsys.readouterr().out
+    lines = out.splitlines()
+    assert lines[2:8] == [
         "| entities | 3 | 3 | 1 | 0.333 |",
         "| entities (span only) | 3 | 3 | 3 | 1.000 |",
         "| triggers | 1 | 1 | 1 | 1.000 |",
@@ -168,6 +177,10 @@ def test_the_agreement_command_prints_the_table_of_every_layer(meeting, capsys):
         "| arguments | 3 | 2 | 1 | 0.400 |",
         "| arguments (span only) | 3 | 2 | 2 | 0.800 |",
     ]
+    # Then seqeval's per-type report, A as the reference: OCC A {الوزير, نظيره}, B {الوزير}: P 1, R 1/2.
+    occ = next(line.split() for line in lines if line.strip().startswith("OCC"))
+    assert occ[1:] == ["1.000", "0.500", "0.667", "2"]
+    assert "Triggers per type" in out
 
 
 def test_the_agreement_command_refuses_a_broken_corpus_naming_the_file(tmp_path, capsys):

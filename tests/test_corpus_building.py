@@ -104,7 +104,7 @@ def test_sentence_selection_finds_event_keywords_after_letter_folding(tmp_path):
 
 @pytest.mark.shared
 def test_anercorp_tags_map_onto_the_bundle_lines():
-    from arabic_news_tagger.data.external_check import compare
+    from arabic_news_tagger.evaluate.external_check import compare
 
     from conftest import CORPORA
 

@@ -1,11 +1,13 @@
 """ANERcorp's own entity tags as an external check of our entity layer on the bundles cut from it.
 
-    python -m arabic_news_tagger.data.external_check data/anercorp ../shared/corpora/anercorp/train.txt
+    python -m arabic_news_tagger.evaluate.external_check data/anercorp ../shared/corpora/anercorp/train.txt
 
 Each bundle line is the source sentence's tokens joined by single spaces (``select_sentences``), so
 ANERcorp's token spans map to character spans of the line exactly. Our types are compared with
 ANERcorp's coarser ones: PERS = PERS, ORG = ORG, and our GPE, LOC and FAC = its LOC; its MISC and our
-other types are left out. A span counts when both its extent and its (mapped) type agree.
+other types are left out. Scored as a model is scored (``scoring``): ANERcorp's spans as the
+reference, ours as the prediction, both projected onto the line's words and read by seqeval; a span
+counts when both its extent and its (mapped) type agree.
 """
 
 from __future__ import annotations
@@ -15,9 +17,11 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from .corpus import read_corpus
-from .select_sentences import INVISIBLE
-from .tags import tags_to_word_spans
+from ..data.corpus import read_corpus
+from ..data.document import Document, Span
+from ..data.select_sentences import INVISIBLE
+from ..data.tags import tags_to_word_spans
+from .scoring import TagSequences, add_document, span_counts
 
 OURS_TO_ANERCORP = {"PERS": "PERS", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC", "FAC": "LOC"}
 
@@ -46,21 +50,24 @@ def compare(bundle_dir: str | Path, source: str | Path) -> dict[str, Counter]:
     lines = Path(source).read_text(encoding="utf-8").split("\n")
     documents, _ = read_corpus(bundle_dir)
     by_id = {d.id: d for d in documents}
-    counts: dict[str, Counter] = {t: Counter() for t in ("PERS", "ORG", "LOC")}
     with open(bundle_dir / "mapping.tsv", encoding="utf-8", newline="") as f:
         rows = list(csv.DictReader(f, delimiter="\t"))
+    seqs = TagSequences()
     for row in rows:
         doc = by_id[row["bundle"]]
         n = int(row["line"])
         line_start = sum(len(x) + 1 for x in doc.text.split("\n")[:n - 1])
-        line_end = line_start + len(doc.text.split("\n")[n - 1])
-        ours = {(e.start - line_start, e.end - line_start, OURS_TO_ANERCORP[e.label]) for e in doc.entities
-                if line_start <= e.start and e.end <= line_end and e.label in OURS_TO_ANERCORP}
-        theirs = set(source_spans(lines, int(row["first_source_line"]), int(row["last_source_line"])))
-        for t in counts:
-            o = {x for x in ours if x[2] == t}
-            s = {x for x in theirs if x[2] == t}
-            counts[t].update(ours=len(o), theirs=len(s), both=len(o & s))
+        line = doc.text.split("\n")[n - 1]
+        ours = [Span(e.start - line_start, e.end - line_start, OURS_TO_ANERCORP[e.label], e.text) for e in doc.entities
+                if line_start <= e.start and e.end <= line_start + len(line) and e.label in OURS_TO_ANERCORP]
+        theirs = [Span(s, e, label, line[s:e])
+                  for s, e, label in source_spans(lines, int(row["first_source_line"]), int(row["last_source_line"]))]
+        ours_doc = Document(f"{row['bundle']}:{n}", line, ours)
+        add_document(seqs, Document(ours_doc.id, line, theirs), ours_doc, ours_doc)
+    counts: dict[str, Counter] = {}
+    for t in ("PERS", "ORG", "LOC"):
+        c = span_counts(seqs.gold["entities"], seqs.pred["entities"], label=t)
+        counts[t] = Counter(ours=c["predicted"], theirs=c["gold"], both=c["both"])
     return counts
 
 
