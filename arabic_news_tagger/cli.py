@@ -71,7 +71,7 @@ def _predict(args) -> int:
     from pathlib import Path
 
     from .io import atomic_write_text, progress
-    from .model.predict import load, predict_stream
+    from .model.predict import load_predictor, predict_stream
     from .model.render import to_brat, to_conll, to_html
 
     if args.input:
@@ -82,7 +82,7 @@ def _predict(args) -> int:
         tag_archive(args.input, args.output, args.model, shard_size=args.shard_size, batch_size=args.batch_size,
                     int8=args.int8, stop_after_shards=args.stop_after_shards, log=lambda m: print(m, file=sys.stderr))
         return 0
-    load(args.model, int8=args.int8)  # fail early, before reading any input, on a bad model directory
+    load_predictor(args.model, int8=args.int8)  # fail early, before reading any input, on a bad model directory
     if args.format == "brat" and not args.output:
         raise ValueError("--format brat: name the output directory with --output DIR")
     pending: list[tuple[str, str]] = []
@@ -135,9 +135,9 @@ def _evaluate(args) -> int:
     from .data.conll import corpus_file
     from .evaluate.runner import (PUBLIC_SPLITS, absent_layers, held_out_sequences, held_out_sources, print_reports,
                                   public_sequences, scores_with_absent, summary_line, summary_table, write_reports)
-    from .model.predict import load
+    from .model.predict import load_predictor
 
-    tagger = load(args.model, int8=args.int8)
+    tagger = load_predictor(args.model, int8=args.int8)
     trained_absent = absent_layers(tagger.config.trained_layers)
     summary: list[tuple[str, dict]] = []
     scores: dict = {"other_sources": {}}

@@ -8,9 +8,9 @@ in a fresh process, so that its peak memory is its own:
   head (the entity layer only); ``pipeline16``: the same with ``batch_size=16``, for reference;
 - ``bare``: a length-sorted, batched forward pass of encoder + entity head over the same subword
   windows predict() feeds (batch 16, predict()'s default), tokenised beforehand and never decoded: the ceiling;
-- ``entities+triggers``: ``Tagger.predict_documents(texts, arguments=False)``;
-- ``full``: ``Tagger.predict_documents(texts)``, arguments included;
-- ``int8``: ``entities+triggers`` on ONNX Runtime's int8 graphs (``Tagger(..., int8=True)``,
+- ``entities+triggers``: ``Predictor.predict_documents(texts, arguments=False)``;
+- ``full``: ``Predictor.predict_documents(texts)``, arguments included;
+- ``int8``: ``entities+triggers`` on ONNX Runtime's int8 graphs (``Predictor(..., int8=True)``,
   ``model/int8.py``): the same work as the pipeline and ``bare`` (one encoder pass per sentence);
 - ``int8-full``: the full predict on the int8 graphs, arguments included (one more encoder pass per trigger).
 
@@ -225,9 +225,9 @@ def run_variant(name: str, model_dir: str | Path, corpus_dir: str | Path, repeat
         seconds = _time_best(run, repeats)
         f1 = entity_f1(gold, predict_gold())
     else:
-        from ..model.predict import Tagger
+        from ..model.predict import Predictor
 
-        tagger = Tagger(model_dir, device="cpu", int8=name.startswith("int8"))
+        tagger = Predictor(model_dir, device="cpu", int8=name.startswith("int8"))
         if name == "bare":
             seconds = _time_best(_bare_variant(tagger, texts), repeats)  # decodes nothing: no F1
         else:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..data.conll import corpus_file, read_conll
-from ..model.predict import DEFAULT_BATCH_SIZE, load
+from ..model.predict import DEFAULT_BATCH_SIZE, load_predictor
 from .scoring import score_layer, text_report
 
 COARSE = {"PERS": "PERS", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC", "FAC": "LOC"}
@@ -40,7 +40,7 @@ def cross_corpus(model_dir: str | Path, corpus: str, split: str, corpora_root: s
     ``wojood_types="all"`` scores Wojood on all its 21 types (``evaluate``'s view: a model trained
     with Wojood knows them all); ``"trained"`` on the types the brat training documents have.
     """
-    tagger = load(model_dir, int8=int8)
+    tagger = load_predictor(model_dir, int8=int8)
     rows = read_conll(corpus_file(corpus, split, corpora_root), corpus)
     predicted = tagger.tag_words([r["words"] for r in rows], batch_size=batch_size)
     gold = [r["entity_tags"] for r in rows]

@@ -10,7 +10,7 @@ from pathlib import Path
 from arabic_news_tagger.io import atomic_write_text
 
 from ..data.corpus import read_corpus
-from ..model.predict import DEFAULT_BATCH_SIZE, load
+from ..model.predict import DEFAULT_BATCH_SIZE, load_predictor
 from .scoring import LAYERS, TagSequences, add_document, score_all, text_report
 
 TITLES = {
@@ -56,7 +56,7 @@ def held_out_sequences(model_dir: str | Path, corpus_dir: str | Path | None = No
                        int8: bool = False) -> TagSequences:
     """Gold and predicted tags of the documents of ``corpus_dir`` (default: the model's training
     corpus) that ``model_dir`` records as held out, and only those."""
-    tagger = load(model_dir, int8=int8)
+    tagger = load_predictor(model_dir, int8=int8)
     config = tagger.config
     if not config.held_out_documents:
         raise ValueError(f"{model_dir}: this model held out no documents (data.held_out_documents was empty); "
@@ -85,7 +85,7 @@ def held_out_sources(model_dir: str | Path) -> list[str]:
     from the main corpus: e.g. the held-out tenth of the news-wire bundles)."""
     from ..data.brat import corpus_files
 
-    config = load(model_dir).config
+    config = load_predictor(model_dir).config
     held = set(config.held_out_documents)
     main = config.training_config.get("data", {}).get("corpus_dir", "data")  # reported first, by held_out_sequences
     return [d for d in brat_sources(config.training_config) if d != main and any(f.stem in held for f in corpus_files(d))]

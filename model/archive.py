@@ -90,7 +90,7 @@ def tag_archive(archive: str | Path, output: str | Path, model: str | Path, *, s
     import torch
     from accelerate import PartialState
 
-    from .predict import load
+    from .predict import load_predictor
 
     # Without cpu=True, processes started by torchrun on a machine without a GPU would each think they
     # are alone (and all write everything).
@@ -116,7 +116,7 @@ def tag_archive(archive: str | Path, output: str | Path, model: str | Path, *, s
     state.wait_for_everyone()  # every process has listed the same shards before any writes one
     if len(todo) < n_shards:
         log(f"resuming: {n_shards - len(todo)} of {n_shards} shards already done")
-    tagger = load(model, "cpu" if int8 else str(state.device), int8=int8) if todo else None
+    tagger = load_predictor(model, "cpu" if int8 else str(state.device), int8=int8) if todo else None
     written = 0
     with state.split_between_processes(todo) as mine:
         for i in mine:

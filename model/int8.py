@@ -1,7 +1,7 @@
 """The opt-in int8 path: the tagger's two passes run by ONNX Runtime with dynamically quantised weights.
 
     >>> from arabic_news_tagger import predict
-    >>> predict("...", model="runs/e5", int8=True)             # or Tagger("runs/e5", int8=True)
+    >>> predict("...", model="runs/e5", int8=True)             # or Predictor("runs/e5", int8=True)
 
 The first use exports both passes to ONNX (``tag``: input_ids, attention_mask -> entity logits,
 trigger logits, hidden states; ``arguments``: the hidden states (shared design) or input_ids
@@ -308,7 +308,7 @@ class OnnxTagPasses:
     """The int8 graphs behind ``EventTaggerModel``'s interface: ``.tag``, ``.arguments``, ``.config``.
 
     Inputs are torch tensors (or arrays) of ids; outputs are float32 torch tensors on the CPU, the
-    same shapes as ``EventTagger``'s, so ``Tagger`` uses this in place of its model unchanged.
+    same shapes as ``EventTagger``'s, so ``Predictor`` uses this in place of its model unchanged.
     """
 
     def __init__(self, cache_dir: str | Path, config: EventTaggerConfig, threads: int | None = None):

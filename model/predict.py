@@ -120,8 +120,9 @@ def resolve_model_path(model: str | Path | None) -> Path:
     raise ModelDirectoryError(f"model {str(model)!r}: no such model directory")
 
 
-class Tagger:
-    """A loaded model and everything needed to predict with it."""
+class Predictor:
+    """A trained model loaded for prediction (the network, an ``EventTaggerModel``, or its int8 graphs;
+    its tokenizer and label maps): what ``predict()`` runs, loaded once per model by ``load_predictor``."""
 
     def __init__(self, model: str | Path, device: str | None = None, int8: bool = False):
         if not isinstance(int8, bool):
@@ -332,16 +333,16 @@ class Tagger:
             yield Span(start, end, label, text[start:end], score)
 
 
-_LOADED: dict[tuple[str, str | None, bool], Tagger] = {}
+_LOADED: dict[tuple[str, str | None, bool], Predictor] = {}
 
 
-def load(model: str | Path, device: str | None = None, int8: bool = False) -> Tagger:
-    """The ``Tagger`` for a model, loaded on first use and kept for later calls."""
+def load_predictor(model: str | Path, device: str | None = None, int8: bool = False) -> Predictor:
+    """The ``Predictor`` for a model, loaded on first use and kept for later calls."""
     if model is None:
         model = resolve_model_path(None)
     key = (str(Path(model).expanduser().resolve()) if Path(model).expanduser().exists() else str(model), device, int8)
     if key not in _LOADED:
-        _LOADED[key] = Tagger(model, device, int8=int8)
+        _LOADED[key] = Predictor(model, device, int8=int8)
     return _LOADED[key]
 
 
@@ -379,7 +380,7 @@ def predict(texts, model: str | Path | None = None, batch_size: int = DEFAULT_BA
     if total > max_characters:
         raise ValueError(f"texts: {total:,} characters exceed max_characters={max_characters:,} for one call; "
                          "split the input into several calls (or raise max_characters)")
-    docs = load(model, device, int8).predict_documents(items, batch_size=batch_size, arguments=arguments)
+    docs = load_predictor(model, device, int8).predict_documents(items, batch_size=batch_size, arguments=arguments)
     results = [{k: v for k, v in d.to_dict().items() if k != "id"} for d in docs]
     return results[0] if single else results
 
@@ -387,7 +388,7 @@ def predict(texts, model: str | Path | None = None, batch_size: int = DEFAULT_BA
 def predict_stream(texts: Iterable[str], model: str | Path | None = None, batch_size: int = DEFAULT_BATCH_SIZE, *, documents_per_chunk: int = 64,
                    device: str | None = None, int8: bool = False) -> Iterator[dict]:
     """Results one by one for an iterable of texts, a chunk at a time: memory does not grow with input."""
-    tagger = load(model, device, int8)
+    tagger = load_predictor(model, device, int8)
     chunk: list[str] = []
     for text in texts:
         chunk.append(text)

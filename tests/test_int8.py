@@ -17,7 +17,7 @@ import torch  # noqa: E402
 from arabic_news_tagger.data.corpus import read_corpus  # noqa: E402
 from arabic_news_tagger.model import int8  # noqa: E402
 from arabic_news_tagger.model.int8 import INT8_DIR, MARKER_FILE, OnnxTagPasses  # noqa: E402
-from arabic_news_tagger.model.predict import Tagger  # noqa: E402
+from arabic_news_tagger.model.predict import Predictor  # noqa: E402
 
 SENTENCE = "أجرى الرئيس الروسي فلاديمير بوتين محادثة هاتفية مع الرئيس الأميركي دونالد ترامب"
 
@@ -32,8 +32,8 @@ def model_copy(tiny_model, tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def taggers(model_copy):
-    fp32 = Tagger(model_copy, device="cpu")
-    quantised = Tagger(model_copy, int8=True)
+    fp32 = Predictor(model_copy, device="cpu")
+    quantised = Predictor(model_copy, int8=True)
     return fp32, quantised
 
 
@@ -108,20 +108,20 @@ def test_the_cache_is_reused_and_rebuilt_when_stale(taggers, model_copy, monkeyp
     real_build = int8.build_int8
     monkeypatch.setattr(int8, "build_int8", lambda *a, **k: built.append(1) or real_build(*a, **k))
     stamp = (cache / int8.TAG_FILE).stat().st_mtime_ns
-    again = Tagger(model_copy, int8=True)
+    again = Predictor(model_copy, int8=True)
     assert built == [] and (cache / int8.TAG_FILE).stat().st_mtime_ns == stamp
     assert isinstance(again.model, OnnxTagPasses)
 
     # Stale: a marker that records other weights is rebuilt, and the new marker matches the weights.
     marker["sources"]["model.safetensors"] = "0" * 64
     (cache / MARKER_FILE).write_text(json.dumps(marker), encoding="utf-8")
-    Tagger(model_copy, int8=True)
+    Predictor(model_copy, int8=True)
     assert built == [1]
     assert json.loads((cache / MARKER_FILE).read_text(encoding="utf-8"))["sources"] == int8.source_digests(model_copy)
 
     # Incomplete: a missing graph is rebuilt too.
     (cache / int8.ARGUMENTS_FILE).unlink()
-    rebuilt = Tagger(model_copy, int8=True)
+    rebuilt = Predictor(model_copy, int8=True)
     assert built == [1, 1] and (cache / int8.ARGUMENTS_FILE).is_file()
     doc = rebuilt.predict_documents([SENTENCE])[0]
     assert all(SENTENCE[e.start:e.end] == e.text for e in doc.entities)
@@ -148,7 +148,7 @@ def test_a_missing_onnxruntime_names_the_extra(monkeypatch):
 
 
 def test_a_user_chooses_int8_when_loading(taggers, model_copy, monkeypatch):
-    """`predict(..., int8=True)` and `Tagger(..., int8=True)`: with the cache built, the PyTorch
+    """`predict(..., int8=True)` and `Predictor(..., int8=True)`: with the cache built, the PyTorch
     weights are not even read."""
     from arabic_news_tagger import predict
     from arabic_news_tagger.model import predict as predict_module, tagger as tagger_module
@@ -156,7 +156,7 @@ def test_a_user_chooses_int8_when_loading(taggers, model_copy, monkeypatch):
     fp32, quantised = taggers
     monkeypatch.setattr(tagger_module, "load_tagger", lambda *a, **k: pytest.fail("int8 loaded the PyTorch weights"))
     monkeypatch.setattr(predict_module, "_LOADED", {})
-    tagger = Tagger(model_copy, int8=True)
+    tagger = Predictor(model_copy, int8=True)
     assert tagger.int8 and isinstance(tagger.model, OnnxTagPasses) and tagger.device.type == "cpu"
 
     result = predict(SENTENCE, model=str(model_copy), int8=True)
@@ -167,9 +167,9 @@ def test_a_user_chooses_int8_when_loading(taggers, model_copy, monkeypatch):
 
 def test_int8_options_that_cannot_work_are_refused(model_copy):
     with pytest.raises(ValueError, match="CPU"):
-        Tagger(model_copy, device="cuda", int8=True)
+        Predictor(model_copy, device="cuda", int8=True)
     with pytest.raises(TypeError, match="int8"):
-        Tagger(model_copy, int8="yes")
+        Predictor(model_copy, int8="yes")
 
 
 def test_the_predict_command_takes_int8(taggers, model_copy, tmp_path, monkeypatch):

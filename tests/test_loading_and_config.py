@@ -8,7 +8,7 @@ import shutil
 import pytest
 
 from arabic_news_tagger.model.backbone import BackboneError, load_pretrained
-from arabic_news_tagger.model.predict import Tagger
+from arabic_news_tagger.model.predict import Predictor
 from arabic_news_tagger.model.tagger import ModelDirectoryError, load_tagger
 from arabic_news_tagger.train.config import ConfigError, load_config
 
@@ -78,7 +78,7 @@ def test_label_maps_that_disagree_with_the_weights_are_refused(tmp_path, tiny_mo
     spec["entity_labels"] += ["B-NEWTYPE", "I-NEWTYPE"]
     (model / "config.json").write_text(json.dumps(spec), encoding="utf-8")
     with pytest.raises(ModelDirectoryError, match="weights do not fit config.json .*entity_head.weight"):
-        Tagger(model)
+        Predictor(model)
 
 
 @pytest.mark.parametrize("damage", ["model.safetensors", "config.json"])

@@ -11,7 +11,7 @@ import pytest
 
 from arabic_news_tagger import predict
 from arabic_news_tagger.data.corpus import read_corpus
-from arabic_news_tagger.model.predict import _LOADED, Tagger
+from arabic_news_tagger.model.predict import _LOADED, Predictor
 from arabic_news_tagger.model.tagger import ModelDirectoryError
 
 SENTENCE = "أجرى الرئيس الروسي فلاديمير بوتين محادثة هاتفية مع الرئيس الأميركي دونالد ترامب"
@@ -34,7 +34,7 @@ def test_tiny_learns_its_training_documents(tiny_model, repo_root):
     from arabic_news_tagger.evaluate.scoring import TagSequences, add_document, score_layer
 
     docs, _ = read_corpus(repo_root / "data")
-    tagger = Tagger(tiny_model)
+    tagger = Predictor(tiny_model)
     train_docs = [d for d in docs if d.id in tagger.config.train_documents]
     assert len(train_docs) == 4
     predicted = tagger.predict_documents([d.text for d in train_docs])
@@ -77,7 +77,7 @@ def test_input_over_512_subwords_is_covered_to_the_end(tiny_model):
     from arabic_news_tagger.model.encode import make_windows, word_pieces
 
     text = " و ".join([SENTENCE] * 40)  # one sentence, no full stop, about 600 words
-    tagger = Tagger(tiny_model)
+    tagger = Predictor(tiny_model)
     pieces = word_pieces(tagger.tokenizer, [text.split()], "arabertv02")[0]
     assert sum(map(len, pieces)) > 512
     result = predict(text, model=tiny_model)

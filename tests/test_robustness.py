@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from arabic_news_tagger.data.document import Document
-from arabic_news_tagger.model.predict import Tagger
+from arabic_news_tagger.model.predict import Predictor
 
 PIECES = [
     "بوتين", "وترامب", "الرئيس الروسي", "محادثة هاتفية", "اتفقا", "موسكو", "أَجْرَى", "بوتيـــن", "١٩",
@@ -40,13 +40,13 @@ def test_predict_never_fails_and_every_span_fits_the_text(tiny_model, texts):
             assert all(segmented.sentence_holding(a.start, a.end) is home for a in ev.arguments)
 
 
-_TAGGERS: dict = {}
+_PREDICTORS: dict = {}
 
 
 def _tagger(path):
-    if path not in _TAGGERS:
-        _TAGGERS[path] = Tagger(path)
-    return _TAGGERS[path]
+    if path not in _PREDICTORS:
+        _PREDICTORS[path] = Predictor(path)
+    return _PREDICTORS[path]
 
 
 @pytest.mark.slow
@@ -68,4 +68,4 @@ def test_a_killed_training_run_resumes_from_its_last_checkpoint(tmp_path, repo_r
     assert "resuming from" in done.stdout
     assert (out / "config.json").is_file()
     assert not [p for p in (out / "checkpoints").iterdir() if p.name.startswith(".")]  # cut-off saves cleaned up
-    Tagger(out)  # the final model loads
+    Predictor(out)  # the final model loads

@@ -8,7 +8,7 @@ import itertools
 import shutil
 
 from arabic_news_tagger.evaluate.crosscorpus import COARSE, _project
-from arabic_news_tagger.model.predict import load, predict, predict_stream
+from arabic_news_tagger.model.predict import load_predictor, predict, predict_stream
 
 TEXTS = [
     "اتصل الرئيس الروسي فلاديمير بوتين بنظيره الأمريكي دونالد ترامب يوم الاثنين.",
@@ -44,7 +44,7 @@ def test_predict_stream_gives_predicts_results_one_by_one_and_lazily(tiny_model)
 
 
 def test_tag_words_gives_one_entity_tag_per_word_as_predict_would(tiny_model):
-    tagger = load(tiny_model)
+    tagger = load_predictor(tiny_model)
     sentences = [["اتصل", "الرئيس", "الروسي", "فلاديمير", "بوتين", "بنظيره", "الأمريكي", "دونالد", "ترامب", "."], [], ["نعم"]]
     tags = tagger.tag_words(sentences)
     assert [len(t) for t in tags] == [10, 0, 1]
