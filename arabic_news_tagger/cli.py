@@ -72,7 +72,7 @@ def _predict(args) -> int:
 
     from .io import atomic_write_text, progress
     from .model.predict import load_predictor, predict_stream
-    from .model.render import to_brat, to_conll, to_html
+    from .render import to_brat, to_conll, to_html
 
     if args.input:
         from .model.archive import tag_archive

@@ -8,6 +8,7 @@ about subword tokens.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 
@@ -101,6 +102,44 @@ class Document:
             "events": [e.to_dict() for e in self.events],
         }
 
+    @classmethod
+    def from_dict(cls, text: str, result: Mapping | None, doc_id: str | None = None) -> "Document":
+        """The document of ``text`` from ``to_dict``'s form (what ``predict()`` returns), every span
+        checked against the text: a result that does not fit it raises ``ValueError`` naming the item."""
+        if not isinstance(text, str):
+            raise TypeError(f"text: expected str, got {type(text).__name__}")
+        result = result or {}
+        entities = [_span_from_dict(text, e, "type", f"entities[{i}]") for i, e in enumerate(result.get("entities") or [])]
+        events = []
+        for i, ev in enumerate(result.get("events") or []):
+            if not isinstance(ev, Mapping) or "trigger" not in ev or "type" not in ev:
+                raise ValueError(f"events[{i}]: expected a dict with 'type' and 'trigger'")
+            trigger = _span_from_dict(text, {**ev["trigger"], "type": ev["type"]}, "type", f"events[{i}].trigger")
+            arguments = tuple(_span_from_dict(text, a, "role", f"events[{i}].arguments[{j}]")
+                              for j, a in enumerate(ev.get("arguments") or []))
+            events.append(Event(trigger, arguments))
+        return cls(doc_id if doc_id is not None else str(result.get("id", "doc")), text, entities, events)
+
 
 def make_span(text: str, start: int, end: int, label: str, score: float | None = None) -> Span:
     return Span(start=start, end=end, label=label, text=text[start:end], score=score)
+
+
+def _span_from_dict(text: str, item: Mapping, label_key: str, where: str) -> Span:
+    if not isinstance(item, Mapping):
+        raise ValueError(f"{where}: expected a dict, got {type(item).__name__}")
+    try:
+        start, end, label = item["start"], item["end"], item[label_key]
+    except KeyError as e:
+        raise ValueError(f"{where}: missing key {e.args[0]!r}") from None
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (start, end)):
+        raise ValueError(f"{where}: start and end must be ints, got {start!r} and {end!r}")
+    if not (0 <= start < end <= len(text)):
+        raise ValueError(f"{where}: offsets {start}-{end} are empty or outside the text (length {len(text)})")
+    if not isinstance(label, str) or not label:
+        raise ValueError(f"{where}: {label_key} must be a non-empty string, got {label!r}")
+    surface = text[start:end]
+    if "text" in item and item["text"] != surface:
+        raise ValueError(f"{where}: recorded text {item['text']!r} differs from the text at {start}-{end}: {surface!r}")
+    score = item.get("score")
+    return Span(start, end, label, surface, None if score is None else float(score))

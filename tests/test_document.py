@@ -51,3 +51,20 @@ def test_the_loader_reads_the_documents_own_sentences(repo_root):
     assert [(r["sentence_id"], r["sentence_start"], r["words"]) for r in rows] == [
         (0, 0, ["اتصل", "بوتين", "بترامب", "."]), (1, 20, ["ثم", "قال", ":", "نعم", "!"])]
     assert rows[0]["entity_tags"] == ["O", "B-PERS", "B-PERS", "O"] and args == []
+
+
+def test_a_document_and_its_json_form_round_trip():
+    """predict() returns ``Document.to_dict()``; a renderer or a user's file reads it back with
+    ``Document.from_dict``, every span checked against the text."""
+    import pytest
+
+    from arabic_news_tagger.data.document import Event
+
+    call = Event(Span(0, 4, "CALL", "اتصل", 0.9), (Span(5, 10, "Participant", "بوتين"), Span(11, 17, "Participant", "بترامب")))
+    doc = Document("d", TEXT, [Span(5, 10, "PERS", "بوتين", 0.875)], [call])
+    back = Document.from_dict(TEXT, doc.to_dict())
+    assert back == doc and back.id == "d"
+    broken = doc.to_dict()
+    broken["events"][0]["arguments"][1]["start"] = 12  # «ترامب», not the recorded «بترامب»
+    with pytest.raises(ValueError, match=r"events\[0\]\.arguments\[1\]: recorded text 'بترامب' differs"):
+        Document.from_dict(TEXT, broken)

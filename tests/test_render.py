@@ -1,4 +1,4 @@
-"""model/render.py: the HTML page, CoNLL columns and brat standoff of predict() results.
+"""arabic_news_tagger/render.py: the HTML page, CoNLL columns and brat standoff of predict() results.
 
 Hand-made results over a real sentence of data/001_a8ef45f57385f85c.txt; no model is needed.
 """
@@ -15,7 +15,8 @@ from arabic_news_tagger.data import brat
 from arabic_news_tagger.data.segment import sentences, words
 from arabic_news_tagger.data.tags import tags_to_spans
 from arabic_news_tagger.data.validate import validate_directory
-from arabic_news_tagger.model.render import result_to_document, to_brat, to_conll, to_html
+from arabic_news_tagger.data.document import Document
+from arabic_news_tagger.render import to_brat, to_conll, to_html
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 TEXT = (DATA / "001_a8ef45f57385f85c.txt").read_text(encoding="utf-8")
@@ -326,8 +327,8 @@ def test_conll_empty():
 # --- brat --------------------------------------------------------------------------------------------
 
 
-def test_result_to_document():
-    doc = result_to_document(TEXT, sample_result(), doc_id="x")
+def test_a_predict_result_reads_back_as_its_document():
+    doc = Document.from_dict(TEXT, sample_result(), doc_id="x")
     assert doc.id == "x" and doc.text == TEXT and len(doc.entities) == 5
     call = doc.events[0]
     assert call.type == "CALL" and call.trigger.text == "المحادثة الهاتفية" and call.trigger.score == 0.9
@@ -352,7 +353,7 @@ def test_brat_passes_the_validator(tmp_path):
     from arabic_news_tagger.data.schema import load_schema
 
     back = brat.to_document(parsed, load_schema(tmp_path))
-    doc = result_to_document(TEXT, sample_result())
+    doc = Document.from_dict(TEXT, sample_result())
     assert [(e.start, e.end, e.label) for e in back.entities] == sorted((e.start, e.end, e.label) for e in doc.entities)
     assert {(ev.type, ev.trigger.start, tuple((a.label, a.start) for a in ev.arguments)) for ev in back.events} == {
         (ev.type, ev.trigger.start, tuple(sorted(((a.label, a.start) for a in ev.arguments), key=lambda x: x[1])))
@@ -421,7 +422,7 @@ def test_a_reader_sees_right_to_left_text_with_each_entity_highlighted_where_it_
     import json
     import re
 
-    from arabic_news_tagger.model.render import _entity_colour
+    from arabic_news_tagger.render import _entity_colour
 
     chromium = shutil.which("chromium")
     if not chromium:

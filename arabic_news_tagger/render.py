@@ -4,7 +4,7 @@ Pure functions over ``(text, result)`` pairs, where ``result`` is what ``predict
 ``text``: ``{"entities": [{type, text, start, end, score}], "events": [{type, trigger: {text, start,
 end, score}, arguments: [{role, text, start, end, score}]}]}``. No model is needed.
 
-    >>> from arabic_news_tagger.model.render import to_html, to_conll, to_brat
+    >>> from arabic_news_tagger.render import to_html, to_conll, to_brat
     >>> page = to_html([(text, result)])          # one self-contained page, right to left
     >>> print(to_conll(text, result))             # word<TAB>entity tag<TAB>trigger tag
     >>> print(to_brat(text, result))              # the .ann beside text as NAME.txt
@@ -21,52 +21,11 @@ import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from ..data.brat import format_ann
-from ..data.document import Document, Event, Span
-from ..data.tags import spans_to_tags
+from .data.brat import format_ann
+from .data.document import Document, Span
+from .data.tags import spans_to_tags
 
-__all__ = ["result_to_document", "to_brat", "to_conll", "to_html", "ENTITY_COLOURS"]
-
-# --- the data model ----------------------------------------------------------------------------
-
-
-def _span(text: str, item: Mapping, label_key: str, where: str) -> Span:
-    if not isinstance(item, Mapping):
-        raise ValueError(f"{where}: expected a dict, got {type(item).__name__}")
-    try:
-        start, end, label = item["start"], item["end"], item[label_key]
-    except KeyError as e:
-        raise ValueError(f"{where}: missing key {e.args[0]!r}") from None
-    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (start, end)):
-        raise ValueError(f"{where}: start and end must be ints, got {start!r} and {end!r}")
-    if not (0 <= start < end <= len(text)):
-        raise ValueError(f"{where}: offsets {start}-{end} are empty or outside the text (length {len(text)})")
-    if not isinstance(label, str) or not label:
-        raise ValueError(f"{where}: {label_key} must be a non-empty string, got {label!r}")
-    surface = text[start:end]
-    if "text" in item and item["text"] != surface:
-        raise ValueError(f"{where}: recorded text {item['text']!r} differs from the text at {start}-{end}: {surface!r}")
-    score = item.get("score")
-    return Span(start, end, label, surface, None if score is None else float(score))
-
-
-def result_to_document(text: str, result: Mapping | None, doc_id: str = "doc") -> Document:
-    """The ``Document`` of a ``predict()`` result over ``text`` (spans checked against the text)."""
-    if not isinstance(text, str):
-        raise TypeError(f"text: expected str, got {type(text).__name__}")
-    result = result or {}
-    entities = [_span(text, e, "type", f"entities[{i}]") for i, e in enumerate(result.get("entities") or [])]
-    events = []
-    for i, ev in enumerate(result.get("events") or []):
-        if not isinstance(ev, Mapping) or "trigger" not in ev or "type" not in ev:
-            raise ValueError(f"events[{i}]: expected a dict with 'type' and 'trigger'")
-        trigger = _span(text, {**ev["trigger"], "type": ev["type"]}, "type", f"events[{i}].trigger")
-        arguments = tuple(
-            _span(text, a, "role", f"events[{i}].arguments[{j}]") for j, a in enumerate(ev.get("arguments") or [])
-        )
-        events.append(Event(trigger, arguments))
-    return Document(doc_id, text, entities, events)
-
+__all__ = ["to_brat", "to_conll", "to_html", "ENTITY_COLOURS"]
 
 # --- brat ----------------------------------------------------------------------------------------
 
@@ -77,7 +36,7 @@ def to_brat(text: str, result: Mapping | None) -> str:
     An argument whose span is also an entity points to that entity's line; any other argument
     gets an ``ARG`` span, as ``data.brat.write_ann`` writes them.
     """
-    return format_ann(result_to_document(text, result))
+    return format_ann(Document.from_dict(text, result))
 
 
 # --- CoNLL ---------------------------------------------------------------------------------------
@@ -86,7 +45,7 @@ def to_brat(text: str, result: Mapping | None) -> str:
 def to_conll(text: str, result: Mapping | None) -> str:
     """One line per word, ``word<TAB>entity tag<TAB>trigger tag`` (IOB2), a blank line between
     sentences. Both layers are flat here: where spans overlap on words the longest is kept."""
-    document = result_to_document(text, result)
+    document = Document.from_dict(text, result)
     entity_spans = [(e.start, e.end, e.label) for e in document.entities]
     trigger_spans = [(ev.trigger.start, ev.trigger.end, ev.type) for ev in document.events]
     blocks = []
@@ -326,7 +285,7 @@ def to_html(documents: Sequence[tuple[str, Mapping | None]], title: str = "Entit
     if isinstance(documents, tuple) and len(documents) == 2 and isinstance(documents[0], str):
         documents = [documents]  # one (text, result) pair
     documents = list(documents)
-    docs = [result_to_document(text, result, f"d{i}") for i, (text, result) in enumerate(documents, 1)]
+    docs = [Document.from_dict(text, result, f"d{i}") for i, (text, result) in enumerate(documents, 1)]
     if names is not None and len(names) != len(docs):
         raise ValueError(f"names: {len(names)} names for {len(docs)} documents")
     present = {e.label for d in docs for e in d.entities}
