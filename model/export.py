@@ -41,7 +41,7 @@ def token_classification_model(tagger):
 
 def export_token_classification(model_dir: str | Path, out_dir: str | Path) -> Path:
     """Write the entity layer of the tagger in ``model_dir`` to ``out_dir`` (whole or not at all)."""
-    from .backbone import quiet_transformers
+    from .backbones import quiet_transformers
     from .tagger import load_tagger
 
     quiet_transformers()

@@ -350,7 +350,7 @@ def load_int8(model_dir: str | Path, threads: int | None = None, log: Callable[[
     """
     from transformers import AutoTokenizer
 
-    from .backbone import quiet_transformers
+    from .backbones import quiet_transformers
 
     passes = OnnxTagPasses.from_model_dir(model_dir, threads=threads, log=log)
     quiet_transformers()

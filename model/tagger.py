@@ -339,7 +339,7 @@ AutoModel.register(EventTaggerConfig, EventTaggerModel, exist_ok=True)
 
 def save_tagger(model: EventTaggerModel, tokenizer, directory: Path) -> None:
     """Write the tagger into ``directory`` (which the caller makes atomic)."""
-    from .backbone import quiet_transformers
+    from .backbones import quiet_transformers
 
     quiet_transformers()
     directory = Path(directory)
@@ -384,7 +384,7 @@ def load_tagger(directory: str | Path, device: str | torch.device = "cpu"):
     from safetensors import SafetensorError
     from transformers import AutoTokenizer
 
-    from .backbone import BackboneError, check_safetensors_only, quiet_transformers
+    from .backbones import BackboneError, check_safetensors_only, quiet_transformers
 
     quiet_transformers()
     directory = Path(directory)

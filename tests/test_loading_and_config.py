@@ -7,7 +7,7 @@ import shutil
 
 import pytest
 
-from arabic_news_tagger.model.backbone import BackboneError, load_pretrained
+from arabic_news_tagger.model.backbones import BackboneError, load_pretrained
 from arabic_news_tagger.model.predict import Predictor
 from arabic_news_tagger.model.tagger import ModelDirectoryError, load_tagger
 from arabic_news_tagger.train.config import ConfigError, load_config

