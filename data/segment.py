@@ -16,6 +16,10 @@ import unicodedata
 _SENTENCE_END = re.compile(r"[.!?؟…]+[\"'”’»)\]]*(?=[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]*\s)")
 _LINE_BREAK = re.compile(r"[\n\r\u2028\u2029\x0b\x0c\x1c\x1d\x1e\x85]+")
 _NUMBER_JOINERS = ".,:٫٬"
+# Title abbreviations whose full stop ends no sentence: «د.» (doctor) and «أ.» (professor), as in
+# «د. أحمد زويل» and «أ.د. فلان». «م.» is left out: it ends many a sentence as the year's era
+# («عام 2020 م.»).
+_ABBREVIATIONS = frozenset("دأ")
 
 
 def _emoji_glue(text: str, i: int, token_start: int) -> bool:
@@ -93,12 +97,23 @@ def sentences(text: str) -> list[tuple[int, int]]:
         line_end = brk.start() if brk else len(text)
         cut = line_start
         for m in _SENTENCE_END.finditer(text, line_start, line_end):
+            if _after_abbreviation(text, m):
+                continue
             _append_trimmed(text, cut, m.end(), out)
             cut = m.end()
         _append_trimmed(text, cut, line_end, out)
         if brk:
             line_start = brk.end()
     return out
+
+
+def _after_abbreviation(text: str, mark: re.Match) -> bool:
+    """Whether a lone full stop closes a title abbreviation: one letter of ``_ABBREVIATIONS``
+    standing alone (after whitespace, a full stop or the start of the text)."""
+    i = mark.start()
+    if mark.group() != "." or i == 0 or text[i - 1] not in _ABBREVIATIONS:
+        return False
+    return i == 1 or text[i - 2].isspace() or text[i - 2] == "."
 
 
 def _append_trimmed(text: str, start: int, end: int, out: list[tuple[int, int]]) -> None:

@@ -85,8 +85,8 @@ def add_document(seqs: TagSequences, gold: Document, pred: Document, pred_gold_t
 
 
 def _add_spans_across_sentences(seqs: TagSequences, gold: Document) -> None:
-    """A gold entity or trigger that crosses a sentence cut (the segmenter cuts after «د.» in
-    «د. أحمد زويل») is in no sentence's sequence, and ``predict()``, which tags sentence by sentence,
+    """A gold entity or trigger that crosses a sentence cut (the segmenter cuts after «!» in
+    «ياهو! نيوز») is in no sentence's sequence, and ``predict()``, which tags sentence by sentence,
     can never find it: it is counted as a miss, in a sequence of its own over the words it covers,
     rather than leave the evaluation unseen. (Its words' predictions are scored in their sentences.)"""
     all_words = [w for sentence in gold.sentences for w in sentence.words]

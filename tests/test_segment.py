@@ -183,3 +183,14 @@ def test_words_and_sentences_properties(text):
         assert sum(1 for ss, se in sent_spans if ss <= s and e <= se) == 1
     # The loader segments words sentence by sentence: the same words as over the whole text.
     assert [w for ss, se in sent_spans for w in words(text, ss, se)] == spans
+
+
+def test_a_title_abbreviation_ends_no_sentence():
+    """«د. أحمد زويل» is one name in one sentence; a sentence ending in a one-letter word that is no
+    title («عام 2020 م.») still ends there."""
+    text = "قال د. أحمد زويل إن العلم مهم. ثم تحدث أ.د. سامي."
+    assert [text[s:e] for s, e in sentences(text)] == ["قال د. أحمد زويل إن العلم مهم.", "ثم تحدث أ.د. سامي."]
+    text = "ولد عام 1946 م. ثم سافر"
+    assert [text[s:e] for s, e in sentences(text)] == ["ولد عام 1946 م.", "ثم سافر"]
+    text = "فيتامين د. ثم"  # a one-letter word that ends the sentence is taken as a title: the known cost
+    assert len(sentences(text)) == 1
