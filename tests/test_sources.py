@@ -127,7 +127,7 @@ class Pieces:
 
 
 def test_sentences_without_event_annotation_teach_no_trigger(monkeypatch):
-    import arabic_news_tagger.train.features as features
+    import arabic_news_tagger.train.examples as features
 
     monkeypatch.setattr(features, "word_pieces", lambda tok, sents, norm: [[[10 + i] for i in range(len(s))] for s in sents])
     row = {"document_id": "d", "sentence_id": 0, "words": ["a", "b", "c"], "entity_tags": [1, 0, 0], "trigger_tags": [0, 3, 0]}
