@@ -14,8 +14,9 @@ def validate_file(ann: AnnFile, schema: Schema) -> list[Problem]:
     """Every problem of one parsed .ann file: its parse problems and the schema checks."""
     text = ann.text
     document = Document(str(ann.ann_path), text)
-    starts = {s for s, _ in document.words}
-    ends = {e for _, e in document.words}
+    word_spans = document.words
+    starts = {s for s, _ in word_spans}
+    ends = {e for _, e in word_spans}
     tb = ann.textbounds
     problems = list(ann.problems)
 

@@ -53,10 +53,17 @@ def paired(docs_a: Iterable[Document], docs_b: Iterable[Document]) -> list[tuple
     return [(a_by_id[k], b_by_id[k]) for k in sorted(a_by_id)]
 
 
+def _views(docs_a: Iterable[Document], docs_b: Iterable[Document]) -> dict[str, TagSequences]:
+    pairs = paired(docs_a, docs_b)
+    return {"typed": _sequences(pairs), "untyped": _sequences((_untyped(a), _untyped(b)) for a, b in pairs)}
+
+
 def agreement(docs_a: Iterable[Document], docs_b: Iterable[Document]) -> dict[str, dict]:
     """Per row: spans of A (``a``), of B (``b``), in both, and F1 (seqeval's micro F1)."""
-    pairs = paired(docs_a, docs_b)
-    seqs = {"typed": _sequences(pairs), "untyped": _sequences((_untyped(a), _untyped(b)) for a, b in pairs)}
+    return _rows(_views(docs_a, docs_b))
+
+
+def _rows(seqs: dict[str, TagSequences]) -> dict[str, dict]:
     out = {}
     for row, view, layer in ROWS:
         counts = span_counts(seqs[view].gold[layer], seqs[view].pred[layer])
@@ -75,8 +82,9 @@ def main(dir_a: str | Path, dir_b: str | Path) -> str:
     """The table, then seqeval's per-type reports of entities and triggers (A as the reference)."""
     docs_a, _ = read_corpus(dir_a)
     docs_b, _ = read_corpus(dir_b)
-    table = format_agreement(agreement(docs_a, docs_b))
-    seqs = _sequences(paired(docs_a, docs_b))
+    views = _views(docs_a, docs_b)
+    table = format_agreement(_rows(views))
+    seqs = views["typed"]
     return "\n\n".join([table,
                         "Entities per type (A as the reference):\n" + text_report(seqs.gold["entities"], seqs.pred["entities"]),
                         "Triggers per type (A as the reference):\n" + text_report(seqs.gold["triggers"], seqs.pred["triggers"])])

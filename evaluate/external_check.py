@@ -56,8 +56,9 @@ def compare(bundle_dir: str | Path, source: str | Path) -> dict[str, Counter]:
     for row in rows:
         doc = by_id[row["bundle"]]
         n = int(row["line"])
-        line_start = sum(len(x) + 1 for x in doc.text.split("\n")[:n - 1])
-        line = doc.text.split("\n")[n - 1]
+        doc_lines = doc.text.split("\n")
+        line_start = sum(len(x) + 1 for x in doc_lines[:n - 1])
+        line = doc_lines[n - 1]
         ours = [Span(e.start - line_start, e.end - line_start, OURS_TO_ANERCORP[e.label], e.text) for e in doc.entities
                 if line_start <= e.start and e.end <= line_start + len(line) and e.label in OURS_TO_ANERCORP]
         theirs = [Span(s, e, label, line[s:e])

@@ -89,11 +89,11 @@ def _add_spans_across_sentences(seqs: TagSequences, gold: Document) -> None:
     «ياهو! نيوز») is in no sentence's sequence, and ``predict()``, which tags sentence by sentence,
     can never find it: it is counted as a miss, in a sequence of its own over the words it covers,
     rather than leave the evaluation unseen. (Its words' predictions are scored in their sentences.)"""
-    all_words = [w for sentence in gold.sentences for w in sentence.words]
+    all_words = gold.words
     spans = {"entities": list(gold.entities), "triggers": [ev.trigger for ev in gold.events]}
     for layer, layer_spans in spans.items():
         for span in layer_spans:
-            if any(sentence.holds(span) for sentence in gold.sentences):
+            if gold.sentence_holding(span.start, span.end) is not None:
                 continue
             offsets = [all_words[i] for i in covered_words(all_words, span.start, span.end)]
             if not offsets:

@@ -219,9 +219,9 @@ class EventTaggerModel(PreTrainedModel):
         ``hidden`` are the tagging pass's states of those windows (used by the shared design);
         ``input_ids`` are used by the reencode design. Either may be None where unused.
         ``wanted`` (triggers, length; bool), optional: the positions whose logits are read (each word's
-        first piece). The top_layers design then runs its last layer and the head only there (and at
-        the trigger's pieces): the same logits at those positions for about a third less work; the
-        others are left at 0.
+        first piece). The top_layers design then runs its last layer's queries and feed-forward block,
+        and the head, only there (and at the trigger's pieces): the same logits at those positions;
+        the others are left at 0. (It saves about a tenth of the argument pass on the articles.)
         """
         trigger_mask = trigger_mask.long()
         type_vec = self.event_type_embedding(event_type_ids)
