@@ -75,3 +75,26 @@ def test_predict_refuses_an_unknown_decoding_before_loading_anything(tmp_path):
 
     with pytest.raises(ValueError, match="decoding"):
         predict("نص", model=tmp_path / "absent", decoding="beam")
+
+
+def test_the_chosen_decoding_reaches_every_layer_and_every_path(tiny_model, repo_root, monkeypatch):
+    from arabic_news_tagger.evaluate.runner import held_out_sequences
+    from arabic_news_tagger.model import predict as predict_module
+
+    seen = []
+    real = predict_module.decode
+
+    def spy(probs, labels, decoding="viterbi"):
+        seen.append(decoding)
+        return real(probs, labels, decoding)
+
+    monkeypatch.setattr(predict_module, "decode", spy)
+    text = "أجرى الرئيس الروسي فلاديمير بوتين محادثة هاتفية مع دونالد ترامب في موسكو."
+    predict_module.predict(text, model=tiny_model, decoding="argmax")
+    list(predict_module.predict_stream([text], model=tiny_model, decoding="argmax"))
+    predict_module.load_predictor(tiny_model).tag_words([text.split()], decoding="argmax")
+    held_out_sequences(tiny_model, repo_root / "data", decoding="argmax")
+    assert seen and set(seen) == {"argmax"}
+    seen.clear()
+    predict_module.predict(text, model=tiny_model)
+    assert seen and set(seen) == {"viterbi"}
