@@ -4,9 +4,11 @@
     >>> predict("...", model="runs/e5", int8=True)             # or Predictor("runs/e5", int8=True)
 
 The first use exports both passes to ONNX (``tag``: input_ids, attention_mask -> entity logits,
-trigger logits, hidden states; ``arguments``: the hidden states (shared design) or input_ids
-(reencode design), attention_mask, trigger_mask, event_type_ids -> role logits; batch and sequence
-axes dynamic), quantises their weights to int8 with
+trigger logits, hidden states; ``arguments``: the hidden states (shared and top_layers designs) or
+input_ids (reencode design), attention_mask, trigger_mask, event_type_ids, and for the top_layers
+design the positions to compute (``predict()`` reads each word's first piece: the graph's last layer
+and head run there only, as ``EventTaggerModel.arguments`` with ``wanted`` does) -> role logits;
+batch, sequence and position axes dynamic), quantises their weights to int8 with
 ``onnxruntime.quantization.quantize_dynamic`` (per output channel), and caches the result in the
 model directory::
 
@@ -38,14 +40,14 @@ import numpy as np
 import torch
 from torch import nn
 
-from .tagger import EventTaggerConfig, ModelDirectoryError, read_config
+from .tagger import EventTaggerConfig, ModelDirectoryError, kept_positions, read_config
 
 INT8_DIR = "int8"
 MARKER_FILE = "int8.json"
 TAG_FILE = "tag.onnx"
 ARGUMENTS_FILE = "arguments.onnx"
 #: Bumped whenever what this module writes changes; a cache written by another version is rebuilt.
-CACHE_FORMAT = 3
+CACHE_FORMAT = 4
 OPSET = 17
 INSTALL_HINT = "pip install 'arabic-news-tagger[int8]'"
 
@@ -54,9 +56,11 @@ TAG_OUTPUTS = ("entity_logits", "trigger_logits", "hidden_states")
 
 
 def argument_inputs(config) -> tuple[str, ...]:
-    """The argument graph's inputs: the tagging pass's states (shared design) or the ids (reencode)."""
+    """The argument graph's inputs: the tagging pass's states (shared design) or the ids (reencode);
+    the top_layers design also takes the positions it computes."""
     first = "input_ids" if config.argument_design == "reencode" else "hidden_states"
-    return (first, "attention_mask", "trigger_mask", "event_type_ids")
+    positions = ("positions",) if config.argument_design == "top_layers" else ()
+    return (first, "attention_mask", "trigger_mask", "event_type_ids", *positions)
 
 
 ARGUMENT_OUTPUTS = ("role_logits",)
@@ -142,7 +146,9 @@ class _ArgumentPass(nn.Module):
         super().__init__()
         self.model = model
 
-    def forward(self, first, attention_mask, trigger_mask, event_type_ids):
+    def forward(self, first, attention_mask, trigger_mask, event_type_ids, positions=None):
+        if self.model.config.argument_design == "top_layers":
+            return self.model.arguments_at(first, attention_mask, trigger_mask, event_type_ids, positions)
         if self.model.config.argument_design != "reencode":
             return self.model.arguments(first, None, attention_mask, trigger_mask, event_type_ids)
         return self.model.arguments(None, first, attention_mask, trigger_mask, event_type_ids)
@@ -161,6 +167,13 @@ def _example(model, batch: int, length: int, seed: int) -> tuple[torch.Tensor, .
         ids[i, n:] = 0
         tmask[i, 1 + i % (n - 1)] = 1
     types = torch.arange(batch) % max(1, len(model.config.event_types))
+    if model.config.argument_design == "top_layers":
+        # Fewer positions than the window, the trigger's among them, as predict() asks.
+        hidden = torch.randn(batch, length, model.config.encoder.hidden_size, generator=g)
+        wanted = torch.zeros(batch, length, dtype=torch.bool)
+        for i in range(batch):
+            wanted[i, torch.randperm(int(mask[i].sum()), generator=g)[:max(1, length // 3 - i)]] = True
+        return (ids, mask), (hidden, mask, tmask, types, kept_positions(wanted | tmask.bool()))
     if model.config.argument_design != "reencode":
         hidden = torch.randn(batch, length, model.config.encoder.hidden_size, generator=g)
         return (ids, mask), (hidden, mask, tmask, types)
@@ -185,7 +198,11 @@ def _eager_attention(encoder):
 
 def _export(module: nn.Module, args: tuple, path: Path, inputs, outputs) -> None:
     axes = {name: {0: "batch", 1: "sequence"} for name in inputs if name != "event_type_ids"}  # hidden: (batch, sequence, width)
-    axes.update({name: {0: "batch", 1: "sequence"} for name in outputs})
+    # With positions, the logits are computed there only: (batch, positions, roles).
+    second = "positions" if "positions" in inputs else "sequence"
+    axes.update({name: {0: "batch", 1: second} for name in outputs})
+    if "positions" in inputs:
+        axes["positions"] = {0: "batch", 1: "positions"}
     if "event_type_ids" in inputs:
         axes["event_type_ids"] = {0: "batch"}
     module.eval()  # the exporter restores the wrapper's mode on everything under it: eval, so dropout stays off
@@ -219,7 +236,8 @@ def _check(path: Path, reference: Callable, inputs, args: tuple, tolerance: floa
     want = want if isinstance(want, tuple) else (want,)
     mask = args[1].bool().numpy()
     for g, w in zip(got, want):
-        diff = float(np.abs(g - w.numpy())[mask].max())
+        # Outputs over the window are compared at its real tokens; at given positions, everywhere.
+        diff = float((np.abs(g - w.numpy())[mask] if g.shape[:2] == mask.shape else np.abs(g - w.numpy())).max())
         if not diff <= tolerance:
             raise RuntimeError(f"{path.name}: the exported graph differs from the PyTorch model by {diff:.3g} "
                                f"on a batch of shape {tuple(args[0].shape)}; the export is unusable")
@@ -333,13 +351,26 @@ class OnnxTagPasses:
         return torch.from_numpy(ent), torch.from_numpy(trg), torch.from_numpy(hidden)
 
     def arguments(self, hidden, input_ids, attention_mask, trigger_mask, event_type_ids, wanted=None):
-        """Role logits for each position, given the trigger's pieces and the event type (``wanted`` is
-        not used: the graph computes every position)."""
+        """Role logits for each position, given the trigger's pieces and the event type; as
+        ``EventTaggerModel.arguments``, the top_layers graph computes only the ``wanted`` positions
+        (and the trigger's; the others are not to be read)."""
         first = (np.ascontiguousarray(hidden.detach().cpu().numpy().astype(np.float32, copy=False))
                  if self.config.argument_design != "reencode" else _numpy(input_ids))
-        (roles,) = self._arguments.run(None, {self._argument_inputs[0]: first, "attention_mask": _numpy(attention_mask),
-                                              "trigger_mask": _numpy(trigger_mask), "event_type_ids": _numpy(event_type_ids)})
-        return torch.from_numpy(roles)
+        feed = {self._argument_inputs[0]: first, "attention_mask": _numpy(attention_mask),
+                "trigger_mask": _numpy(trigger_mask), "event_type_ids": _numpy(event_type_ids)}
+        if "positions" not in self._argument_inputs:
+            return torch.from_numpy(self._arguments.run(None, feed)[0])
+        trigger_mask = torch.as_tensor(trigger_mask)
+        if wanted is None:
+            index = torch.arange(trigger_mask.size(1)).expand(trigger_mask.size(0), -1)
+        else:
+            index = kept_positions(torch.as_tensor(wanted).bool() | trigger_mask.bool())
+        (roles,) = self._arguments.run(None, {**feed, "positions": _numpy(index)})
+        roles = torch.from_numpy(roles)
+        if wanted is None:
+            return roles
+        full = roles.new_zeros((roles.size(0), trigger_mask.size(1), roles.size(-1)))
+        return full.scatter(1, index.unsqueeze(-1).expand(-1, -1, roles.size(-1)), roles)
 
 
 def load_int8(model_dir: str | Path, threads: int | None = None, log: Callable[[str], None] | None = None):

@@ -221,16 +221,27 @@ class EventTaggerModel(PreTrainedModel):
         ``wanted`` (triggers, length; bool), optional: the positions whose logits are read (each word's
         first piece). The top_layers design then runs its last layer's queries and feed-forward block,
         and the head, only there (and at the trigger's pieces): the same logits at those positions;
-        the others are left at 0. (It saves about a tenth of the argument pass on the articles.)
+        the others are not to be read. (It saves about a tenth of the argument pass on the articles.)
         """
+        if wanted is not None and self.config.argument_design == "top_layers":
+            index = kept_positions(wanted.bool() | trigger_mask.bool())
+            logits = self.arguments_at(hidden, attention_mask, trigger_mask, event_type_ids, index)
+            full = logits.new_zeros((logits.size(0), trigger_mask.size(1), logits.size(-1)))
+            return full.scatter(1, index.unsqueeze(-1).expand(-1, -1, logits.size(-1)), logits)
+        return self._role_logits(hidden, input_ids, attention_mask, trigger_mask, event_type_ids)
+
+    def arguments_at(self, hidden, attention_mask, trigger_mask, event_type_ids, index):
+        """The top_layers design's role logits at positions ``index`` (triggers, K) only, ``(triggers,
+        K, roles)``; ``index`` must hold the trigger's pieces (``kept_positions`` makes one). The int8
+        graph of this design is exported from this, with ``index`` as an input."""
+        return self._role_logits(hidden, None, attention_mask, trigger_mask, event_type_ids, index)
+
+    def _role_logits(self, hidden, input_ids, attention_mask, trigger_mask, event_type_ids, index=None):
         trigger_mask = trigger_mask.long()
         type_vec = self.event_type_embedding(event_type_ids)
-        index = None
         if self.config.argument_design == "reencode":
             h = self.encode(input_ids, attention_mask, token_type_ids=trigger_mask)
         elif self.config.argument_design == "top_layers":
-            if wanted is not None:
-                index = _kept_positions(wanted.bool() | trigger_mask.bool())
             h = self.rerun_top_layers(hidden + self.trigger_marker(trigger_mask), attention_mask, index)
         else:
             h = hidden + self.trigger_marker(trigger_mask) + type_vec.unsqueeze(1)
@@ -240,11 +251,7 @@ class EventTaggerModel(PreTrainedModel):
         m = positions_mask.unsqueeze(-1).to(h.dtype)
         trigger_vec = (h * m).sum(1) / m.sum(1).clamp(min=1.0)
         cond = (trigger_vec + type_vec).unsqueeze(1).expand(-1, h.size(1), -1)
-        logits = self.argument_head(torch.cat([h, cond, h * cond], dim=-1))
-        if index is None:
-            return logits
-        full = logits.new_zeros((logits.size(0), trigger_mask.size(1), logits.size(-1)))
-        return full.scatter(1, index.unsqueeze(-1).expand(-1, -1, logits.size(-1)), logits)
+        return self.argument_head(torch.cat([h, cond, h * cond], dim=-1))
 
     def rerun_top_layers(self, h: torch.Tensor, attention_mask: torch.Tensor, index: torch.Tensor | None = None) -> torch.Tensor:
         """The encoder's top ``argument_layers`` layers over states ``h``; with ``index`` (batch, K),
@@ -298,7 +305,7 @@ class EventTaggerModel(PreTrainedModel):
 # --- the top_layers design's last layer, at the positions that are read -------------------------
 
 
-def _kept_positions(keep: torch.Tensor) -> torch.Tensor:
+def kept_positions(keep: torch.Tensor) -> torch.Tensor:
     """(batch, K) positions: each row's kept positions in order, then (where a row keeps fewer than
     the longest) some of its other positions, computed like any other and simply not read."""
     k = int(keep.sum(1).max().item()) if keep.numel() else 0

@@ -74,6 +74,13 @@ def test_int8_logits_are_close_to_fp32(taggers, repo_root):
     agree = (got.argmax(-1) == want.argmax(-1))[real].float().mean().item()
     assert agree >= 0.95, f"int8 and fp32 agree on only {agree:.3f} of the roles"
 
+    # As predict() asks: only some positions (the words' first pieces), computed there alone.
+    wanted = real & (torch.arange(ids.shape[1]) % 2 == 1)
+    kept = quantised.model.arguments(quantised.model.tag(ids, mask)[2], ids, mask, tmask, types, wanted=wanted)
+    assert kept.shape == got.shape
+    agree = (kept.argmax(-1) == want.argmax(-1))[wanted].float().mean().item()
+    assert agree >= 0.95, f"int8 at the wanted positions and fp32 agree on only {agree:.3f} of the roles"
+
 
 def test_predict_with_int8_gives_valid_offsets(taggers, repo_root):
     fp32, quantised = taggers
