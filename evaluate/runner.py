@@ -10,7 +10,7 @@ from pathlib import Path
 from arabic_news_tagger.io import atomic_write_text
 
 from ..data.corpus import read_corpus
-from ..model.predict import DEFAULT_BATCH_SIZE, load_predictor
+from ..model.predict import DEFAULT_BATCH_SIZE, load_predictor, unload_predictor
 from .scoring import LAYERS, TagSequences, add_document, score_all, text_report
 
 TITLES = {
@@ -212,6 +212,7 @@ def crossval(config, output_dir: str | Path, log=print, decoding: str = "viterbi
         log(f"\n--- fold: {held} held out ---")
         train(fold_config, fold_dir, log=log)
         seqs = held_out_sequences(fold_dir, config.data.corpus_dir, decoding=decoding)
+        unload_predictor(fold_dir)  # else every fold's model stays loaded until the last fold ends
         folds[held] = score_all(seqs)
         log(f"fold {held}: {summary_line(folds[held])}")
         pooled.extend(seqs)

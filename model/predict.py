@@ -342,14 +342,26 @@ class Predictor:
 _LOADED: dict[tuple[str, str | None, bool], Predictor] = {}
 
 
+def _cache_key(model: str | Path) -> str:
+    return str(Path(model).expanduser().resolve()) if Path(model).expanduser().exists() else str(model)
+
+
 def load_predictor(model: str | Path, device: str | None = None, int8: bool = False) -> Predictor:
     """The ``Predictor`` for a model, loaded on first use and kept for later calls."""
     if model is None:
         model = resolve_model_path(None)
-    key = (str(Path(model).expanduser().resolve()) if Path(model).expanduser().exists() else str(model), device, int8)
+    key = (_cache_key(model), device, int8)
     if key not in _LOADED:
         _LOADED[key] = Predictor(model, device, int8=int8)
     return _LOADED[key]
+
+
+def unload_predictor(model: str | Path) -> None:
+    """Drop the kept ``Predictor``s of a model (every device, fp32 and int8): its memory is freed
+    once no caller holds it. For loops over many models, such as ``crossval``'s folds."""
+    name = _cache_key(model)
+    for key in [k for k in _LOADED if k[0] == name]:
+        del _LOADED[key]
 
 
 def check_texts(texts) -> tuple[list[str], bool]:

@@ -62,6 +62,7 @@ def test_tag_words_gives_one_entity_tag_per_word_as_predict_would(tiny_model):
 def test_crossval_trains_one_model_per_document_and_scores_each_on_its_own(tiny_config, repo_root, tmp_path):
     from arabic_news_tagger.data.corpus import read_corpus
     from arabic_news_tagger.evaluate.runner import crossval
+    from arabic_news_tagger.model.predict import _LOADED
     from arabic_news_tagger.model.tagger import read_config
 
     corpus = tmp_path / "corpus"
@@ -74,6 +75,7 @@ def test_crossval_trains_one_model_per_document_and_scores_each_on_its_own(tiny_
     config.data.held_out_documents = []
     config.training.epochs = 1
     result = crossval(config, tmp_path / "cv", log=lambda *a: None)
+    assert not [key for key in _LOADED if str(tmp_path) in key[0]], "no fold's model stays loaded"
     ids = [d.id for d in read_corpus(corpus)[0]]
     assert list(result["folds"]) == ids
     for held in ids:
