@@ -40,7 +40,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from .tagger import EventTaggerConfig, ModelDirectoryError, kept_positions, read_config
+from .tagger import EventTaggerConfig, ModelDirectoryError, kept_positions, read_config, spread_positions
 
 INT8_DIR = "int8"
 MARKER_FILE = "int8.json"
@@ -367,10 +367,7 @@ class OnnxTagPasses:
             index = kept_positions(torch.as_tensor(wanted).bool() | trigger_mask.bool())
         (roles,) = self._arguments.run(None, {**feed, "positions": _numpy(index)})
         roles = torch.from_numpy(roles)
-        if wanted is None:
-            return roles
-        full = roles.new_zeros((roles.size(0), trigger_mask.size(1), roles.size(-1)))
-        return full.scatter(1, index.unsqueeze(-1).expand(-1, -1, roles.size(-1)), roles)
+        return roles if wanted is None else spread_positions(roles, index, trigger_mask.size(1))
 
 
 def load_int8(model_dir: str | Path, threads: int | None = None, log: Callable[[str], None] | None = None):

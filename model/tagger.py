@@ -225,9 +225,8 @@ class EventTaggerModel(PreTrainedModel):
         """
         if wanted is not None and self.config.argument_design == "top_layers":
             index = kept_positions(wanted.bool() | trigger_mask.bool())
-            logits = self.arguments_at(hidden, attention_mask, trigger_mask, event_type_ids, index)
-            full = logits.new_zeros((logits.size(0), trigger_mask.size(1), logits.size(-1)))
-            return full.scatter(1, index.unsqueeze(-1).expand(-1, -1, logits.size(-1)), logits)
+            return spread_positions(self.arguments_at(hidden, attention_mask, trigger_mask, event_type_ids, index),
+                                    index, trigger_mask.size(1))
         return self._role_logits(hidden, input_ids, attention_mask, trigger_mask, event_type_ids)
 
     def arguments_at(self, hidden, attention_mask, trigger_mask, event_type_ids, index):
@@ -311,6 +310,13 @@ def kept_positions(keep: torch.Tensor) -> torch.Tensor:
     k = int(keep.sum(1).max().item()) if keep.numel() else 0
     order = torch.sort((~keep).to(torch.int8), dim=1, stable=True).indices
     return order[:, :max(k, 1)]
+
+
+def spread_positions(values: torch.Tensor, index: torch.Tensor, length: int) -> torch.Tensor:
+    """``values`` (batch, K, n) computed at positions ``index`` (batch, K), put back at those positions
+    of a (batch, length, n) tensor; the positions not computed hold 0."""
+    full = values.new_zeros((values.size(0), length, values.size(-1)))
+    return full.scatter(1, index.unsqueeze(-1).expand(-1, -1, values.size(-1)), values)
 
 
 def _bert_layer(layer: nn.Module) -> bool:
