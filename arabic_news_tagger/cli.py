@@ -192,7 +192,7 @@ def _crossval(args) -> int:
     config = load_config(args.config)
     if args.corpus_dir:
         config.data.corpus_dir = args.corpus_dir
-    result = crossval(config, args.output_dir, decoding=args.decoding)
+    result = crossval(config, args.output_dir, decoding=args.decoding, trained_models=args.trained_model)
     print("\n=== leave-one-document-out cross-validation: per fold (micro F1, seqeval default mode) ===")
     layers = ("entities", "triggers", "arguments_gold_triggers", "arguments_end_to_end")
     print("| fold | " + " | ".join(layers) + " |")
@@ -325,6 +325,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--output-dir", default="runs/crossval", metavar="DIR")
     p.add_argument("--corpus-dir", metavar="DIR")
     p.add_argument("--report-json", metavar="FILE")
+    p.add_argument("--trained-model", action="append", default=[], metavar="DIR",
+                   help="a model `train` made from this same configuration (repeatable): the fold it is "
+                        "(the configuration's own held-out document) is scored from it, not trained again")
     _add_decoding(p)
     p.set_defaults(func=_crossval)
     return parser

@@ -85,3 +85,28 @@ def test_crossval_trains_one_model_per_document_and_scores_each_on_its_own(tiny_
     assert result["pooled"]["documents"] == ids
     # Pooled support is the sum of the folds' supports.
     assert result["pooled"]["entities"]["micro"]["support"] == sum(f["entities"]["micro"]["support"] for f in result["folds"].values())
+
+
+def test_crossval_scores_the_model_train_made_as_its_fold_instead_of_training_it_again(tiny_config, repo_root, tmp_path):
+    """A configuration that holds out one article is that article's fold: the user who trained it
+    hands the model to crossval (--trained-model) and saves one training."""
+    from arabic_news_tagger.evaluate.runner import crossval
+    from arabic_news_tagger.train.trainer import train
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(repo_root / "data" / "annotation.conf", corpus)
+    for f in sorted((repo_root / "data").glob("00[01]_*")):
+        shutil.copy(f, corpus)
+    config = copy.deepcopy(tiny_config)
+    config.data.corpus_dir = str(corpus)
+    config.data.held_out_documents = ["001"]  # a prefix, as configs/news-e5-small.toml writes "004"
+    config.training.epochs = 1
+    train(config, tmp_path / "main", log=lambda *a: None)
+    logged = []
+    result = crossval(config, tmp_path / "cv", log=logged.append, trained_models=[tmp_path / "main"])
+    first, second = sorted(result["folds"])
+    assert first.startswith("000") and second.startswith("001")
+    assert (tmp_path / "cv" / f"fold-{first}").is_dir() and not (tmp_path / "cv" / f"fold-{second}").exists()
+    assert any(str(tmp_path / "main") in line and "not trained again" in line for line in logged)
+    assert result["folds"][second]["documents"] == [second] and result["pooled"]["documents"] == [first, second]

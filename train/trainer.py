@@ -205,7 +205,7 @@ def train(config: TaggerConfig, output_dir: str | Path, *, restart: bool = False
     accelerator = _accelerator(t)
     log = log if accelerator.is_main_process else (lambda *a, **k: None)
     set_seed(t.seed)
-    if not restart and _trained_with(output_dir, config):
+    if not restart and trained_with(output_dir, config):
         # Nothing left to do; running on would re-save the model and drop its timings from metrics.json
         # (crossval re-scores its finished folds this way, e.g. with another --decoding).
         log(f"{output_dir}: already trained with this configuration (--restart trains it again)")
@@ -375,10 +375,10 @@ def train(config: TaggerConfig, output_dir: str | Path, *, restart: bool = False
     return output_dir
 
 
-def _trained_with(output_dir: Path, config: TaggerConfig) -> bool:
+def trained_with(output_dir: str | Path, config: TaggerConfig) -> bool:
     """Whether ``output_dir`` holds a finished model of this very configuration."""
     try:
-        return read_config(output_dir).training_config == config.to_dict()
+        return read_config(Path(output_dir)).training_config == config.to_dict()
     except ModelDirectoryError:
         return False
 
