@@ -27,8 +27,7 @@ def test_import_evaluate_from_the_repository_root_gives_hugging_faces_package(re
 
 
 def test_without_hugging_faces_evaluate_the_import_fails_as_a_missing_module(repo_root):
-    done = _run_from_root(repo_root, "import importlib.util, sys\n"
-                                     "try:\n    import evaluate\nexcept ModuleNotFoundError as e:\n    print('missing', e.name)\n")
+    done = _run_from_root(repo_root, "try:\n    import evaluate\nexcept ModuleNotFoundError as e:\n    print('missing', e.name)\n")
     if "missing" not in done.stdout:  # Hugging Face's evaluate is installed here: then it must be the one found
         done = _run_from_root(repo_root, "import evaluate; print(evaluate.__file__)")
         assert done.returncode == 0 and "site-packages" in done.stdout, done.stderr
