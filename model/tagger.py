@@ -76,6 +76,9 @@ class EventTaggerConfig(PretrainedConfig):
     backbone: str = ""
     argument_design: str = "top_layers"
     argument_layers: int = 2
+    # top_layers and shared designs: each position's distance to the trigger (in pieces, signed,
+    # bucketed by powers of two) is added to the states the argument layers read.
+    argument_distance: bool = False
     classifier_dropout: float = 0.1
     argument_loss_weight: float = 1.0
     held_out_documents: list | None = None
@@ -99,6 +102,8 @@ class EventTaggerConfig(PretrainedConfig):
         self.training_config = self.training_config or {}
         if self.argument_design not in ARGUMENT_DESIGNS:
             raise ValueError(f"argument_design: {self.argument_design!r} is not one of {', '.join(ARGUMENT_DESIGNS)}")
+        if self.argument_distance and self.argument_design == "reencode":
+            raise ValueError("argument_distance: only for the top_layers and shared designs (reencode re-reads the sentence whole)")
         super().__post_init__(**kwargs)
 
 
@@ -187,6 +192,9 @@ class EventTaggerModel(PreTrainedModel):
             self.argument_layers = nn.ModuleList([
                 ArgumentLayer(hidden, heads, config.classifier_dropout) for _ in range(config.argument_layers)
             ])
+        if config.argument_distance:
+            self.trigger_distance = nn.Embedding(2 * DISTANCE_BUCKETS + 1, hidden)
+            nn.init.normal_(self.trigger_distance.weight, std=0.02)
         self.argument_head = nn.Sequential(nn.Linear(3 * hidden, hidden), nn.GELU(), nn.Linear(hidden, len(config.argument_labels)))
         self.post_init()
 
@@ -241,9 +249,9 @@ class EventTaggerModel(PreTrainedModel):
         if self.config.argument_design == "reencode":
             h = self.encode(input_ids, attention_mask, token_type_ids=trigger_mask)
         elif self.config.argument_design == "top_layers":
-            h = self.rerun_top_layers(hidden + self.trigger_marker(trigger_mask), attention_mask, index)
+            h = self.rerun_top_layers(self._marked(hidden, trigger_mask), attention_mask, index)
         else:
-            h = hidden + self.trigger_marker(trigger_mask) + type_vec.unsqueeze(1)
+            h = self._marked(hidden, trigger_mask) + type_vec.unsqueeze(1)
             for layer in self.argument_layers:
                 h = layer(h, attention_mask)
         positions_mask = trigger_mask if index is None else trigger_mask.gather(1, index)
@@ -251,6 +259,13 @@ class EventTaggerModel(PreTrainedModel):
         trigger_vec = (h * m).sum(1) / m.sum(1).clamp(min=1.0)
         cond = (trigger_vec + type_vec).unsqueeze(1).expand(-1, h.size(1), -1)
         return self.argument_head(torch.cat([h, cond, h * cond], dim=-1))
+
+    def _marked(self, hidden: torch.Tensor, trigger_mask: torch.Tensor) -> torch.Tensor:
+        """The kept states with the trigger marked (and, with ``argument_distance``, every position's distance to it)."""
+        h = hidden + self.trigger_marker(trigger_mask)
+        if self.config.argument_distance:
+            h = h + self.trigger_distance(distance_buckets(trigger_mask))
+        return h
 
     def rerun_top_layers(self, h: torch.Tensor, attention_mask: torch.Tensor, index: torch.Tensor | None = None) -> torch.Tensor:
         """The encoder's top ``argument_layers`` layers over states ``h``; with ``index`` (batch, K),
@@ -299,6 +314,30 @@ class EventTaggerModel(PreTrainedModel):
                 loss = loss + self.config.argument_loss_weight * masked_cross_entropy(argument_logits, argument_labels)
         return EventTaggerOutput(loss=loss, entity_logits=entity_logits, trigger_logits=trigger_logits,
                                  argument_logits=argument_logits, hidden_states=hidden)
+
+
+# --- where a position lies from the trigger ------------------------------------------------------
+
+#: Distance buckets on each side of the trigger: 1, 2-3, 4-7, 8-15, 16-31, 32 pieces and more.
+DISTANCE_BUCKETS = 6
+
+
+def distance_buckets(trigger_mask: torch.Tensor) -> torch.Tensor:
+    """Each position's signed distance in pieces to the nearest end of its row's trigger (0 on the
+    trigger), bucketed by powers of two: ``(batch, length)`` ids in ``0 .. 2 * DISTANCE_BUCKETS``,
+    ``DISTANCE_BUCKETS`` on the trigger, lower before it, higher after it.
+
+    Only elementwise operations and reductions, so that it traces into the int8 graph for any length.
+    """
+    marked = trigger_mask.bool()
+    position = torch.cumsum(torch.ones_like(trigger_mask, dtype=torch.long), 1) - 1
+    first = torch.where(marked, position, torch.full_like(position, 1 << 30)).min(1, keepdim=True).values
+    last = torch.where(marked, position, torch.full_like(position, -1)).max(1, keepdim=True).values
+    zero = torch.zeros_like(position)
+    signed = torch.where(position < first, position - first, torch.where(position > last, position - last, zero))
+    size = torch.floor(torch.log2(signed.abs().clamp(min=1).float())).long() + 1
+    size = torch.where(signed == 0, zero, size.clamp(max=DISTANCE_BUCKETS))
+    return torch.sign(signed) * size + DISTANCE_BUCKETS
 
 
 # --- the top_layers design's last layer, at the positions that are read -------------------------

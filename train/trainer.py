@@ -165,7 +165,9 @@ def write_model_card(directory: Path, config: EventTaggerConfig, metrics: dict) 
         "Entities and events (trigger + role-typed arguments) in Arabic news; trained with `arabic-news-tagger train`.", "",
         f"- backbone: `{config.backbone}`",
         f"- normalisation: `{config.normalization}` (version {config.normalization_version}), window: {config.max_length} subword ids",
-        f"- argument design: `{config.argument_design}`",
+        f"- argument design: `{config.argument_design}`" + ("" if config.argument_design == "reencode" else
+                                                             f", {config.argument_layers} layer(s)"
+                                                             + (", distance to the trigger given" if config.argument_distance else "")),
         f"- trained on: {', '.join(config.train_documents)}",
         f"- held out (never trained on; `arabic-news-tagger evaluate` scores these): {', '.join(config.held_out_documents) or 'none'}",
         f"- entity types: {', '.join(sorted({lab[2:] for lab in config.entity_labels if lab != 'O'}))}",
@@ -230,6 +232,7 @@ def train(config: TaggerConfig, output_dir: str | Path, *, restart: bool = False
         admitted_roles={k: list(v) for k, v in schema.event_types.items()},
         normalization=config.model.normalization, max_length=config.model.max_length, backbone=config.model.backbone,
         argument_design=config.model.argument_design, argument_layers=config.model.argument_layers,
+        argument_distance=config.model.argument_distance,
         classifier_dropout=config.model.dropout, argument_loss_weight=t.argument_loss_weight,
         held_out_documents=held_out, train_documents=train_ids, training_config=config.to_dict(),
         trained_layers=data.trained_layers,
