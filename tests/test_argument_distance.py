@@ -44,9 +44,11 @@ def test_every_row_is_measured_from_its_own_trigger():
     assert buckets[1].tolist() == [3, 3, 4, 4, 5, 6]
 
 
-def test_the_distance_changes_the_argument_logits_and_starts_small():
+@pytest.mark.parametrize("design", ["top_layers", "shared"])
+def test_the_distance_changes_the_argument_logits_and_starts_small(design):
     """An untrained distance embedding is small (added to pretrained states), yet it is used."""
-    plain, distance = _model(argument_layers=1), _model(argument_layers=1, argument_distance=True)
+    plain = _model(argument_design=design, argument_layers=1)
+    distance = _model(argument_design=design, argument_layers=1, argument_distance=True)
     distance.load_state_dict(plain.state_dict(), strict=False)
     assert distance.trigger_distance.weight.std() < 0.05
     ids = torch.randint(5, 50, (1, 12))
