@@ -160,14 +160,17 @@ def latest_checkpoint(output_dir: Path) -> Path | None:
 
 
 def write_model_card(directory: Path, config: EventTaggerConfig, metrics: dict) -> None:
+    argument_design = f"`{config.argument_design}`"
+    if config.argument_design != "reencode":
+        argument_design += f", {config.argument_layers} layer(s)"
+    if config.argument_distance:
+        argument_design += ", distance to the trigger given"
     lines = [
         f"# Arabic news tagger: {config.training_config.get('name', '')}", "",
         "Entities and events (trigger + role-typed arguments) in Arabic news; trained with `arabic-news-tagger train`.", "",
         f"- backbone: `{config.backbone}`",
         f"- normalisation: `{config.normalization}` (version {config.normalization_version}), window: {config.max_length} subword ids",
-        f"- argument design: `{config.argument_design}`" + ("" if config.argument_design == "reencode" else
-                                                             f", {config.argument_layers} layer(s)"
-                                                             + (", distance to the trigger given" if config.argument_distance else "")),
+        f"- argument design: {argument_design}",
         f"- trained on: {', '.join(config.train_documents)}",
         f"- held out (never trained on; `arabic-news-tagger evaluate` scores these): {', '.join(config.held_out_documents) or 'none'}",
         f"- entity types: {', '.join(sorted({lab[2:] for lab in config.entity_labels if lab != 'O'}))}",
