@@ -50,6 +50,26 @@ def _train(args) -> int:
     return 0
 
 
+def _show_config(args) -> int:
+    import json
+
+    from .train.config import load_config
+
+    print(json.dumps(load_config(args.config).to_dict(), ensure_ascii=False, indent=2))
+    return 0
+
+
+def _config_reference(args) -> int:
+    from .io import atomic_write_text
+    from .train.config import configuration_reference
+
+    if args.output:
+        atomic_write_text(args.output, configuration_reference())
+    else:
+        print(configuration_reference(), end="")
+    return 0
+
+
 def _read_documents(files: list[str]):
     """Each file is one document; with no file, each non-empty line of standard input is one."""
     from pathlib import Path
@@ -267,6 +287,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--restart", action="store_true", help="ignore checkpoints in DIR and start over")
     p.add_argument("--stop-after-epoch", type=int, metavar="N", help=argparse.SUPPRESS)
     p.set_defaults(func=_train)
+
+    p = sub.add_parser("show-config", help="print a configuration file resolved (its extends chain applied) as JSON")
+    p.add_argument("config", metavar="FILE")
+    p.set_defaults(func=_show_config)
+
+    p = sub.add_parser("config-reference", help="the configuration reference (docs/configuration.md), generated from train/config.py")
+    p.add_argument("--output", metavar="FILE", help="write it there (default: standard output)")
+    p.set_defaults(func=_config_reference)
 
     p = sub.add_parser("predict", help="tag documents; one JSON line out per document")
     p.add_argument("--model", required=True, metavar="DIR")

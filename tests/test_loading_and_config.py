@@ -20,13 +20,13 @@ def write(tmp_path, text: str):
 
 
 def test_the_shipped_configurations_load(repo_root):
-    shipped = sorted((repo_root / "configs").glob("*.toml"))
+    shipped = sorted((repo_root / "configs").rglob("*.toml"))
     assert len(shipped) >= 10
     for path in shipped:
         # The model card's title and the training log name the run by it: a copied file that kept
         # the old name would present its model as the other configuration's.
         assert load_config(path).name == path.stem, path
-    for name in ("tiny", "arabertv02", "offline-e5-small", "news-e5-small", "news-e5-small-naive-labels"):
+    for name in ("tiny", "arabertv02", "experiments/offline-e5-small", "news-e5-small", "experiments/news-e5-small-naive-labels"):
         assert load_config(repo_root / "configs" / f"{name}.toml").data.held_out_documents
 
 

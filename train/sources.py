@@ -16,7 +16,7 @@ from ..data.conll import COARSE_TYPES, CORPUS_FILES, coarse_label_sets, corpus_f
 from ..data.corpus import read_corpora
 from ..data.loader import build_dataset_dict, features, resolve_document_ids
 from ..data.schema import Schema, load_schema
-from .config import SourceConfig, TaggerConfig, resolve_sources, source_name
+from .config import SourceConfig, RunConfig, resolve_sources, source_name
 
 
 @dataclass
@@ -58,7 +58,7 @@ def _sample(dataset, arguments, n: int, seed: int):
     return dataset, arguments
 
 
-def load_sources(config: TaggerConfig, corpora_root=None) -> TrainingData:
+def load_sources(config: RunConfig, corpora_root=None) -> TrainingData:
     from datasets import Dataset
 
     sources = resolve_sources(config.data)

