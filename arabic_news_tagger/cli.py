@@ -23,6 +23,23 @@ def _validate(args) -> int:
     return status
 
 
+def _consistency(args) -> int:
+    from .data.consistency import EXCEPTIONS_FILE, check
+
+    findings, problems, accepted = check(args.dirs)
+    for line in problems:
+        print(line)
+    for f in findings:
+        print(f)
+    where = " ".join(args.dirs)
+    if problems or findings:
+        print(f"{where}: {len(findings)} finding(s) not adjudicated in {EXCEPTIONS_FILE}, {len(problems)} problem(s); "
+              f"{accepted} adjudicated as correct", file=sys.stderr)
+        return 1
+    print(f"{where}: ok ({accepted} finding(s) adjudicated as correct in {EXCEPTIONS_FILE})")
+    return 0
+
+
 def _stats(args) -> int:
     from .data.corpus import read_corpus
     from .data.stats import corpus_counts, format_counts
@@ -271,6 +288,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("dirs", nargs="*", default=["data"], metavar="DIR")
     p.set_defaults(func=_validate)
 
+    p = sub.add_parser("consistency", help="list where the gold contradicts itself or a mechanical rule of GUIDELINES.md "
+                       "across documents; fails on findings not adjudicated in each directory's consistency.tsv")
+    p.add_argument("dirs", nargs="*", default=["data", "data/anercorp"], metavar="DIR")
+    p.set_defaults(func=_consistency)
+
     p = sub.add_parser("stats", help="counts per entity type, event type and role")
     p.add_argument("dir", nargs="?", default="data", metavar="DIR")
     p.set_defaults(func=_stats)
@@ -347,6 +369,12 @@ def build_parser() -> argparse.ArgumentParser:
     from .evaluate import bench
 
     bench.add_parser(sub)
+
+    from . import serve
+    from .evaluate import bench_serve
+
+    serve.add_parser(sub)
+    bench_serve.add_parser(sub)
 
     p = sub.add_parser("crossval", help="leave-one-document-out: train and score one model per document")
     p.add_argument("--config", required=True, metavar="FILE")
