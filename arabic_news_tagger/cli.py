@@ -87,6 +87,23 @@ def _config_reference(args) -> int:
     return 0
 
 
+def _check_scores(args) -> int:
+    import json
+
+    from .evaluate.gate import check_floors, read_floors
+
+    try:
+        report = json.loads(open(args.report, encoding="utf-8").read())
+    except json.JSONDecodeError as e:
+        raise ValueError(f"{args.report}: not a JSON report ({e})") from None
+    lines, failures = check_floors(report, read_floors(args.floors))
+    print(f"score gate: {args.report} against {args.floors}")
+    print("\n".join(lines))
+    for failure in failures:
+        print(f"score gate: FAIL {failure}", file=sys.stderr)
+    return 1 if failures else 0
+
+
 def _read_documents(files: list[str]):
     """Each file is one document; with no file, each non-empty line of standard input is one."""
     from pathlib import Path
@@ -309,6 +326,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--restart", action="store_true", help="ignore checkpoints in DIR and start over")
     p.add_argument("--stop-after-epoch", type=int, metavar="N", help=argparse.SUPPRESS)
     p.set_defaults(func=_train)
+
+    p = sub.add_parser("check-scores", help="fail when a figure of an evaluate --report-json report is under its floor")
+    p.add_argument("report", metavar="REPORT_JSON")
+    p.add_argument("--floors", default="evaluate/score-floors.toml", metavar="FILE",
+                   help="a TOML file of [floors.\"SOURCE\"] layer = F1 (default: %(default)s)")
+    p.set_defaults(func=_check_scores)
 
     p = sub.add_parser("show-config", help="print a configuration file resolved (its extends chain applied) as JSON")
     p.add_argument("config", metavar="FILE")
