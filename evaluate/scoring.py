@@ -13,11 +13,11 @@ scores are seqeval's own, in its default (CoNLL) mode and in strict IOB2 mode. F
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from ..data.document import Document, Span
-from ..data.tags import covered_words, spans_to_tags
+from ..data.document import Document, Event, Sentence, Span
+from ..data.tags import covered_words, spans_to_tags, tags_to_word_spans
 
 LAYERS = ("entities", "triggers", "triggers_identification", "arguments_gold_triggers",
           "arguments_gold_triggers_identification", "arguments_end_to_end")
@@ -46,42 +46,80 @@ def _tags(offsets, spans: Sequence[Span], rename=None) -> list[str]:
     return spans_to_tags(offsets, [(s.start, s.end, rename or s.label) for s in spans])
 
 
+@dataclass(frozen=True)
+class SentenceEvents:
+    """One sentence's events as the argument scores pair them (``sentence_events``)."""
+
+    sentence: Sentence
+    gold: list[Event]  # gold events whose trigger lies in the sentence
+    pred: list[Event]  # predicted events whose trigger lies in the sentence
+    #: Each gold event with the arguments predicted for its trigger given (none where no prediction).
+    given: list[tuple[Event, tuple[Span, ...]]]
+    #: Gold and predicted events paired on trigger span and type; None on the side that has no match.
+    end_to_end: list[tuple[Event | None, Event | None]]
+
+
+def _key(ev: Event) -> tuple[int, int, str]:
+    return (ev.trigger.start, ev.trigger.end, ev.type)
+
+
+def sentence_events(gold: Document, pred: Document, pred_gold_triggers: Document) -> Iterator[SentenceEvents]:
+    """The pairing both argument scores rest on, sentence by sentence: given gold triggers, each
+    gold event takes the arguments predicted for its trigger; end to end, a predicted event counts
+    for a gold event only with the same trigger span and type."""
+    by_trigger = {_key(ev): ev for ev in pred_gold_triggers.events}
+    for sentence in gold.sentences:
+        g_ev = [ev for ev in gold.events if sentence.holds(ev.trigger)]
+        p_ev = [ev for ev in pred.events if sentence.holds(ev.trigger)]
+        given = [(ev, by_trigger[_key(ev)].arguments if _key(ev) in by_trigger else ()) for ev in g_ev]
+        pred_by_key = {_key(ev): ev for ev in p_ev}
+        gold_keys = {_key(ev) for ev in g_ev}
+        end_to_end = [(ev, pred_by_key.get(_key(ev))) for ev in g_ev]
+        end_to_end += [(None, ev) for key, ev in pred_by_key.items() if key not in gold_keys]
+        yield SentenceEvents(sentence, g_ev, p_ev, given, end_to_end)
+
+
+def word_spans(offsets, spans: Sequence[Span]) -> list[tuple[int, int, str]]:
+    """``(first_word, last_word + 1, label)`` of each span as the scores count it: projected onto the
+    sentence's words, where a span that overlaps a longer one on words is left out (``spans_to_tags``)."""
+    return tags_to_word_spans(_tags(offsets, spans))
+
+
 def add_document(seqs: TagSequences, gold: Document, pred: Document, pred_gold_triggers: Document) -> None:
     """Project one document's gold and predictions onto its words, sentence by sentence.
 
     ``pred_gold_triggers`` holds the arguments predicted for the gold triggers.
     """
     seqs.documents.append(gold.id)
-    by_trigger = {(ev.trigger.start, ev.trigger.end, ev.type): ev for ev in pred_gold_triggers.events}
-    for sentence in gold.sentences:
+    for events in sentence_events(gold, pred, pred_gold_triggers):
+        sentence = events.sentence
         offsets = sentence.words
         g_ent = [x for x in gold.entities if sentence.holds(x)]
         p_ent = [x for x in pred.entities if sentence.holds(x)]
         seqs.add("entities", _tags(offsets, g_ent), _tags(offsets, p_ent))
-        g_ev = [ev for ev in gold.events if sentence.holds(ev.trigger)]
-        p_ev = [ev for ev in pred.events if sentence.holds(ev.trigger)]
-        g_trg = [ev.trigger for ev in g_ev]
-        p_trg = [ev.trigger for ev in p_ev]
+        g_trg = [ev.trigger for ev in events.gold]
+        p_trg = [ev.trigger for ev in events.pred]
         seqs.add("triggers", _tags(offsets, g_trg), _tags(offsets, p_trg))
         seqs.add("triggers_identification", _tags(offsets, g_trg, "TRIGGER"), _tags(offsets, p_trg, "TRIGGER"))
 
-        for ev in g_ev:
-            p = by_trigger.get((ev.trigger.start, ev.trigger.end, ev.type))
-            p_args = list(p.arguments) if p else []
+        for ev, p_args in events.given:
             seqs.add("arguments_gold_triggers", _tags(offsets, ev.arguments), _tags(offsets, p_args))
             seqs.add("arguments_gold_triggers_identification", _tags(offsets, ev.arguments, "ARG"), _tags(offsets, p_args, "ARG"))
-
-        pred_by_key = {(ev.trigger.start, ev.trigger.end, ev.type): ev for ev in p_ev}
-        gold_keys = set()
-        for ev in g_ev:
-            key = (ev.trigger.start, ev.trigger.end, ev.type)
-            gold_keys.add(key)
-            p = pred_by_key.get(key)
-            seqs.add("arguments_end_to_end", _tags(offsets, ev.arguments), _tags(offsets, p.arguments if p else []))
-        for key, ev in pred_by_key.items():
-            if key not in gold_keys:
-                seqs.add("arguments_end_to_end", ["O"] * len(offsets), _tags(offsets, ev.arguments))
+        for g, p in events.end_to_end:
+            seqs.add("arguments_end_to_end", _tags(offsets, g.arguments if g else []), _tags(offsets, p.arguments if p else []))
     _add_spans_across_sentences(seqs, gold)
+
+
+def spans_across_sentences(gold: Document, layer: str) -> Iterator[tuple[list[tuple[int, int]], Span]]:
+    """Each gold entity or trigger (``layer``) that crosses a sentence cut, with the words it covers."""
+    all_words = gold.words
+    spans = list(gold.entities) if layer == "entities" else [ev.trigger for ev in gold.events]
+    for span in spans:
+        if gold.sentence_holding(span.start, span.end) is not None:
+            continue
+        offsets = [all_words[i] for i in covered_words(all_words, span.start, span.end)]
+        if offsets:
+            yield offsets, span
 
 
 def _add_spans_across_sentences(seqs: TagSequences, gold: Document) -> None:
@@ -89,15 +127,8 @@ def _add_spans_across_sentences(seqs: TagSequences, gold: Document) -> None:
     «ياهو! نيوز») is in no sentence's sequence, and ``predict()``, which tags sentence by sentence,
     can never find it: it is counted as a miss, in a sequence of its own over the words it covers,
     rather than leave the evaluation unseen. (Its words' predictions are scored in their sentences.)"""
-    all_words = gold.words
-    spans = {"entities": list(gold.entities), "triggers": [ev.trigger for ev in gold.events]}
-    for layer, layer_spans in spans.items():
-        for span in layer_spans:
-            if gold.sentence_holding(span.start, span.end) is not None:
-                continue
-            offsets = [all_words[i] for i in covered_words(all_words, span.start, span.end)]
-            if not offsets:
-                continue
+    for layer in ("entities", "triggers"):
+        for offsets, span in spans_across_sentences(gold, layer):
             seqs.add(layer, _tags(offsets, [span]), ["O"] * len(offsets))
             if layer == "triggers":
                 seqs.add("triggers_identification", _tags(offsets, [span], "TRIGGER"), ["O"] * len(offsets))
