@@ -14,10 +14,14 @@ the ``.txt`` file and its line). The kinds, and the rule each one checks mechani
   whole words that no entity span touches, in fewer places than it is marked (a string left unmarked
   more often than not is a common word as often as a name: «علي» the name and the spelling of «على»).
   Common nouns and titles are left out: whether they are an entity depends on their context (§10
-  bare institution nouns), not on the string.
+  bare institution nouns), not on the string. The names of religions (``RELIGIONS``, §11.1) are
+  NORP wherever they stand: each one no entity span touches is listed, however often it is marked.
 - ``compass-region`` (§10 Places): a compass noun in construct (شمال، جنوب، شرق، غرب، وسط; not the
   adjective شمالي، شرقي …) left outside the GPE or LOC right after it. With a country or a large
   territory the two are one LOC; with a city only the city is marked, which is adjudicated.
+- ``occ-not-office`` (§10/§11.5 OCC): an OCC span that starts with an honorific (``HONORIFICS``:
+  جلالة، سمو، فخامة، السيد، الشيخ، الدكتور, …) or a candidate noun (مرشح…): honorifics stay out of the
+  title, and a candidacy is no office.
 - ``agent-without-target`` (§10 ATTACK): a war or conflict (the trigger's first word is one of
   ``WAR_STEMS``: حرب، نزاع، صراع، قتال، معارك، مواجهات، اشتباكات) with an Agent but no Theme. Against
   a stated target the side waging it is the Agent; without one, the sides are Participants.
@@ -61,7 +65,7 @@ from .segment import words as segment_words
 
 EXCEPTIONS_FILE = "consistency.tsv"
 EXCEPTION_FIELDS = ("kind", "document", "item", "rule")
-KINDS = ("type-conflict", "unmarked", "compass-region", "agent-without-target", "quantifier-in-argument",
+KINDS = ("type-conflict", "unmarked", "compass-region", "occ-not-office", "agent-without-target", "quantifier-in-argument",
          "topic-cut-short", "coordinated-party", "multiword-trigger")
 
 NAME_TYPES = frozenset({"PERS", "GPE", "ORG", "LOC", "FAC", "NORP", "EVENT"})
@@ -69,10 +73,14 @@ PARTY_TYPES = frozenset({"PERS", "GPE", "ORG"})
 WAR_STEMS = ("حرب", "نزاع", "صراع", "قتال", "معارك", "مواجهات", "اشتباكات")
 _COMPASS = re.compile(r"(?:^|\s)([وبلف]?(?:ال)?(?:شمال|جنوب|شرق|غرب|وسط))\s+$")
 UNMARKED_MIN_MARKED = 3
+RELIGIONS = frozenset({"الاسلام", "المسيحية", "اليهودية", "البوذية", "الهندوسية"})
 # First words (one or two) that quantify or approximate a counted phrase; §10 keeps them outside.
 QUANTIFIERS = ("نحو", "حوالي", "حوالى", "قرابة", "زهاء", "قرابه", "ما يقرب من", "ما يزيد على", "ما يزيد عن",
                "أكثر من", "اكثر من", "أقل من", "اقل من", "الكثير من", "العديد من", "عدد من", "عشرات", "مئات",
                "آلاف", "الاف", "بعض", "معظم", "غالبية", "كل")
+HONORIFICS = frozenset({"جلالة", "جلالته", "سمو", "سموه", "فخامة", "فخامته", "سعادة", "معالي", "السيد", "السيدة",
+                        "الشيخ", "الدكتور", "د"})
+_CANDIDATE = re.compile(r"^[وبلف]?(ال|لل)?مرشح")
 RELATIVES = frozenset({"الذي", "التي", "الذين", "اللذين", "اللتين", "اللذان", "اللتان", "اللواتي", "اللاتي"})
 # Verbal nouns of purpose that open a Topic clause after ل (لمناقشة، لبحث، …).
 PURPOSE_NOUNS = ("مناقشة", "بحث", "دراسة", "تشجيع", "تعزيز", "تطوير", "حل", "وقف", "إنهاء", "انهاء", "التوصل",
@@ -155,6 +163,7 @@ def find_inconsistencies(directories) -> tuple[list[Finding], list[str]]:
     findings += _unmarked(docs, entity_spans)
     for doc in docs:
         findings += _compass_regions(doc, entity_spans[doc.id])
+        findings += _not_offices(doc, entity_spans[doc.id])
         findings += _role_rules(doc, entity_spans[doc.id])
         findings += _multiword_triggers(doc)
     return sorted(findings, key=lambda f: (str(f.path), f.line, f.kind, f.item)), []
@@ -188,6 +197,8 @@ def _unmarked(docs, entity_spans) -> list[Finding]:
             types[normalise(t.text)][t.label] += 1
     candidates = {s: next(iter(c)) for s, c in types.items()
                   if len(c) == 1 and next(iter(c)) in NAME_TYPES and sum(c.values()) >= UNMARKED_MIN_MARKED}
+    religions = {f"{p}{r}" for r in RELIGIONS for p in ("", "و", "ب", "ل", "ف")}
+    candidates.update({r: "NORP" for r in religions})
     if not candidates:
         return []
     longest = max(len(s.split()) for s in candidates)
@@ -210,11 +221,12 @@ def _unmarked(docs, entity_spans) -> list[Finding]:
                 if any(cs < e and s < ce for cs, ce in covered):
                     continue
                 label = candidates[string]
+                why = ("a religion's name is NORP (§11.1)" if string in religions else
+                       f"it is {label} all {sum(types[string].values())} times it is marked")
                 found[string].append(Finding("unmarked", doc.ann.txt_path, doc.text_line(s), doc.id, f"{s} {e} {text[s:e]}",
-                                             f"{text[s:e]!r} at {s}-{e} is unmarked; it is {label} all {sum(types[string].values())} times it is marked",
-                                             f"{label} {string}"))
+                                             f"{text[s:e]!r} at {s}-{e} is unmarked; {why}", f"{label} {string}"))
                 break
-    return [f for string, fs in found.items() if len(fs) < sum(types[string].values()) for f in fs]
+    return [f for string, fs in found.items() if string in religions or len(fs) < sum(types[string].values()) for f in fs]
 
 
 def _compass_regions(doc: _Doc, entities) -> list[Finding]:
@@ -234,6 +246,21 @@ def _compass_regions(doc: _Doc, entities) -> list[Finding]:
                            f"{t.id} {t.label} {t.text!r} (text line {doc.text_line(t.start)}) after the compass noun {m.group(1)!r} left unmarked; "
                            "with a country or large territory the two are one LOC",
                            f"{t.label} {normalise(text[cs:t.end])}"))
+    return out
+
+
+def _not_offices(doc: _Doc, entities) -> list[Finding]:
+    out = []
+    for t in entities:
+        if t.label != "OCC":
+            continue
+        first = normalise(t.text).split()[0]
+        bare = first[1:] if first[:1] in "وبلف" and first[1:] in {normalise(h) for h in HONORIFICS} else first
+        if bare in {normalise(h) for h in HONORIFICS} or _CANDIDATE.match(first):
+            what = "an honorific, which stays out" if not _CANDIDATE.match(first) else "a candidate noun: a candidacy is no office"
+            out.append(Finding("occ-not-office", doc.ann.ann_path, t.line, doc.id, f"{t.label} {t.start} {t.end} {t.text}",
+                               f"{t.id} OCC {t.text!r} (text line {doc.text_line(t.start)}) starts with {what}",
+                               f"{t.label} {normalise(t.text)}"))
     return out
 
 

@@ -26,6 +26,7 @@ LINES = [
     "عقد اجتماع لمناقشة الأزمة.",
     "بدأت محادثات بين روسيا وأوكرانيا.",
     "واستمرت الضربات الجوية.",
+    "واستقبل جلالة الملك الوفد.",
 ]
 TEXT = "\n".join(LINES) + "\n"
 
@@ -78,6 +79,8 @@ def inconsistent_ann() -> str:
     a.event(a.span("NEGOTIATE", "محادثات", 7), ("Participant", a.span("ARG", "روسيا وأوكرانيا", 7)))
     # line 8: a trigger with its adjective, where the head alone names the attack
     a.event(a.span("ATTACK", "الضربات الجوية", 8))
+    # line 9: the honorific kept inside the title
+    a.span("OCC", "جلالة الملك", 9)
     return a.text()
 
 
@@ -108,6 +111,7 @@ def test_every_kind_of_inconsistency_is_found_on_its_line(corpus):
     assert kinds_by_text_line(findings) == {
         "type-conflict": 3, "unmarked": 4, "agent-without-target": 4, "quantifier-in-argument": 5,
         "compass-region": 5, "topic-cut-short": 6, "coordinated-party": 7, "multiword-trigger": 8,
+        "occ-not-office": 9,
     }
     assert set(KINDS) == {f.kind for f in findings}
     assert len(findings) == len(KINDS)
@@ -130,6 +134,7 @@ def test_a_consistent_document_has_no_finding(corpus):
     r, u = a.span("GPE", "روسيا", 7), a.span("GPE", "وأوكرانيا", 7)
     a.event(a.span("NEGOTIATE", "محادثات", 7), ("Participant", r), ("Participant", u))
     a.event(a.span("ATTACK", "الضربات", 8))
+    a.span("OCC", "الملك", 9)
     findings, problems, _ = check([corpus(a.text())])
     assert (findings, problems) == ([], [])
 
@@ -169,12 +174,20 @@ def test_the_command_fails_on_open_findings_and_passes_when_all_are_adjudicated(
     d = corpus(inconsistent_ann())
     assert main(["consistency", str(d)]) == 1
     out = capsys.readouterr()
-    assert f"{d / 'doc.ann'}:" in out.out and "8 finding(s) not adjudicated" in out.err
+    assert f"{d / 'doc.ann'}:" in out.out and "9 finding(s) not adjudicated" in out.err
     findings, _, _ = check([d])
     rows = "kind\tdocument\titem\trule\n" + "".join(f"{f.kind}\tdoc\t{f.item}\tkept for this test\n" for f in findings)
     corpus(inconsistent_ann(), rows)
     assert main(["consistency", str(d)]) == 0
-    assert "ok (8 finding(s) adjudicated" in capsys.readouterr().out
+    assert "ok (9 finding(s) adjudicated" in capsys.readouterr().out
+
+
+def test_a_religion_left_unmarked_is_listed_even_where_it_is_never_marked(corpus):
+    # §11.1: the corpus had split on «الإسلام»; the rule does not wait for a majority to form.
+    d = corpus("", text="ولاتجد حرجا في اهانة الاسلام والمسيحية.\n")
+    findings, _, _ = check([d])
+    assert [(f.kind, f.item) for f in findings] == [("unmarked", "21 28 الاسلام"), ("unmarked", "29 38 والمسيحية")]
+    assert all("§11.1" in f.message for f in findings)
 
 
 def test_a_corpus_validate_rejects_is_reported_not_checked(corpus):
