@@ -35,6 +35,9 @@ the ``.txt`` file and its line). The kinds, and the rule each one checks mechani
 - ``coordinated-party`` (§2 one argument per mention): a Participant, Agent or Mediator that is an
   ARG span holding two or more named parties (PERS, GPE, ORG) joined by ``و``: each party is its
   own argument. (Coordinated adjectives of one group, «جماعات ماركسية وإسلامية», are one party.)
+- ``region-not-linked`` (§11.4 city and region): a Place followed at once (after a space, ``في`` or a
+  comma) by a GPE, LOC or FAC that is not a Place of the same event: the region or country that
+  locates a place is a second Place.
 - ``multiword-trigger`` (§10 trigger extent): a trigger of more than one word. The head word is the
   trigger; an adjective or complement joins only where the head alone does not name the event type,
   which is a judgement: the accepted multiword triggers are adjudicated (for the whole corpus with
@@ -66,7 +69,7 @@ from .segment import words as segment_words
 EXCEPTIONS_FILE = "consistency.tsv"
 EXCEPTION_FIELDS = ("kind", "document", "item", "rule")
 KINDS = ("type-conflict", "unmarked", "compass-region", "occ-not-office", "agent-without-target", "quantifier-in-argument",
-         "topic-cut-short", "coordinated-party", "multiword-trigger")
+         "topic-cut-short", "coordinated-party", "region-not-linked", "multiword-trigger")
 
 NAME_TYPES = frozenset({"PERS", "GPE", "ORG", "LOC", "FAC", "NORP", "EVENT"})
 PARTY_TYPES = frozenset({"PERS", "GPE", "ORG"})
@@ -315,6 +318,19 @@ def _role_rules(doc: _Doc, entities) -> list[Finding]:
                     if prev.startswith("ل") and prev[1:].removeprefix("ل") in {normalise(p) for p in PURPOSE_NOUNS}:
                         out.append(Finding("topic-cut-short", doc.ann.ann_path, ev.line, doc.id, key,
                                            f"{where}: Topic {a.text!r} starts after its purpose word {text[before[-1][0]:before[-1][1]]!r}", surface))
+            if role == "Place":
+                places = {(p.start, p.end) for r, p in args if r == "Place"}
+                line_end = text.find("\n", a.end)
+                line_end = len(text) if line_end < 0 else line_end
+                for o in entities:
+                    if o.start < a.end or o.start > line_end or o.label not in ("GPE", "LOC", "FAC"):
+                        continue
+                    gap = text[a.end:o.start].replace("،", " ").replace(",", " ").split()
+                    if gap in ([], ["في"]) and (o.start, o.end) not in places:
+                        out.append(Finding("region-not-linked", doc.ann.ann_path, ev.line, doc.id, key,
+                                           f"{where}: Place {a.text!r} is followed by {o.label} {o.text!r}, not a Place of this event; "
+                                           "the region that locates a place is a second Place", f"{ev.label} {normalise(text[a.start:o.end])}"))
+                    break
             if role in ("Participant", "Agent", "Mediator") and a.label == "ARG":
                 inside = [e for e in entities if a.start <= e.start and e.end <= a.end and e.label in PARTY_TYPES]
                 joined = [e for e in inside[1:] if normalise(e.text).startswith("و") or normalise(text[e.start - 2:e.start]).endswith("و ")]

@@ -27,6 +27,7 @@ LINES = [
     "بدأت محادثات بين روسيا وأوكرانيا.",
     "واستمرت الضربات الجوية.",
     "واستقبل جلالة الملك الوفد.",
+    "وقصفت الطائرات نابلس بالضفة الغربية.",
 ]
 TEXT = "\n".join(LINES) + "\n"
 
@@ -81,6 +82,9 @@ def inconsistent_ann() -> str:
     a.event(a.span("ATTACK", "الضربات الجوية", 8))
     # line 9: the honorific kept inside the title
     a.span("OCC", "جلالة الملك", 9)
+    # line 10: the city is the Place, the region that locates it is not linked
+    nablus, region = a.span("GPE", "نابلس", 10), a.span("GPE", "بالضفة الغربية", 10)
+    a.event(a.span("ATTACK", "وقصفت", 10), ("Place", nablus))
     return a.text()
 
 
@@ -111,7 +115,7 @@ def test_every_kind_of_inconsistency_is_found_on_its_line(corpus):
     assert kinds_by_text_line(findings) == {
         "type-conflict": 3, "unmarked": 4, "agent-without-target": 4, "quantifier-in-argument": 5,
         "compass-region": 5, "topic-cut-short": 6, "coordinated-party": 7, "multiword-trigger": 8,
-        "occ-not-office": 9,
+        "occ-not-office": 9, "region-not-linked": 10,
     }
     assert set(KINDS) == {f.kind for f in findings}
     assert len(findings) == len(KINDS)
@@ -135,6 +139,8 @@ def test_a_consistent_document_has_no_finding(corpus):
     a.event(a.span("NEGOTIATE", "محادثات", 7), ("Participant", r), ("Participant", u))
     a.event(a.span("ATTACK", "الضربات", 8))
     a.span("OCC", "الملك", 9)
+    nablus, region = a.span("GPE", "نابلس", 10), a.span("GPE", "بالضفة الغربية", 10)
+    a.event(a.span("ATTACK", "وقصفت", 10), ("Place", nablus), ("Place", region))
     findings, problems, _ = check([corpus(a.text())])
     assert (findings, problems) == ([], [])
 
@@ -174,12 +180,12 @@ def test_the_command_fails_on_open_findings_and_passes_when_all_are_adjudicated(
     d = corpus(inconsistent_ann())
     assert main(["consistency", str(d)]) == 1
     out = capsys.readouterr()
-    assert f"{d / 'doc.ann'}:" in out.out and "9 finding(s) not adjudicated" in out.err
+    assert f"{d / 'doc.ann'}:" in out.out and "10 finding(s) not adjudicated" in out.err
     findings, _, _ = check([d])
     rows = "kind\tdocument\titem\trule\n" + "".join(f"{f.kind}\tdoc\t{f.item}\tkept for this test\n" for f in findings)
     corpus(inconsistent_ann(), rows)
     assert main(["consistency", str(d)]) == 0
-    assert "ok (9 finding(s) adjudicated" in capsys.readouterr().out
+    assert "ok (10 finding(s) adjudicated" in capsys.readouterr().out
 
 
 def test_a_religion_left_unmarked_is_listed_even_where_it_is_never_marked(corpus):
