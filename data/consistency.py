@@ -50,8 +50,9 @@ Findings judged correct as they are go into the directory's ``consistency.tsv``,
 ``kind, document, item, rule`` where ``item`` is the key the finding prints in brackets at its end.
 A row with document ``*`` accepts a pattern everywhere: its ``item`` is a regular expression that
 must match the whole of the finding's ``LABEL string`` (normalised as above; for ``compass-region``
-the label of the place, and the compass word with the place), e.g. ``CEASEFIRE [وفلب]?وقف .*``. The check fails only for findings with no such row,
-and for rows that match no finding (an adjudication that no longer applies is removed, not kept).
+the label of the place, and the compass word with the place), e.g. ``CEASEFIRE [وفلب]?وقف .*``.
+The check fails only for findings with no such row, and for rows that match no finding (an
+adjudication that no longer applies is removed, not kept).
 """
 
 from __future__ import annotations
