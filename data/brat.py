@@ -181,7 +181,8 @@ def corpus_files(directory: str | Path) -> list[Path]:
     """The ``.txt`` files of a corpus directory, in name order (not recursive)."""
     directory = Path(directory)
     if not directory.is_dir():
-        raise AnnotationError(f"{directory}: no such corpus directory")
+        raise AnnotationError(f"{directory}: no such corpus directory (a relative path is read from the working "
+                              f"directory, {Path.cwd()}; name the corpus with --corpus-dir DIR)")
     return sorted(p for p in directory.glob("*.txt") if p.is_file())
 
 

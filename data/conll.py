@@ -1,7 +1,8 @@
 """Public Arabic NER corpora in CoNLL format (ANERcorp, the Wojood sample, AQMAR) as sentence rows.
 
 The corpora live in ``../shared/corpora/`` beside the repository (see its README); they are never
-copied into the project. ``read_conll(path, corpus)`` reads one file into rows with the same keys as
+copied into the project, and are found through ``--corpora-dir``, ``$ARABIC_NEWS_TAGGER_CORPORA`` or
+the working directory (``default_corpora_dir``). ``read_conll(path, corpus)`` reads one file into rows with the same keys as
 the loader's sentence view (``loader.features()``), and ``load_conll_corpus(path, corpus, schema)``
 turns them into a ``datasets.Dataset`` with those features, so a model trained on the brat corpus can
 be scored on (or trained with) these sentences unchanged.
@@ -50,6 +51,7 @@ Errors
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
@@ -120,9 +122,22 @@ def _mapping_table_md() -> str:
 MAPPING_TABLE_MD: str = _mapping_table_md()
 
 
+CORPORA_ENV_VAR = "ARABIC_NEWS_TAGGER_CORPORA"
+
+
 def default_corpora_dir() -> Path:
-    """``../shared/corpora`` beside the repository (the folder above ``data/``)."""
-    return Path(__file__).resolve().parents[2] / "shared" / "corpora"
+    """``$ARABIC_NEWS_TAGGER_CORPORA``, else ``../shared/corpora`` from the working directory.
+
+    Never a path from where the package is installed: installed from a wheel, that is
+    ``site-packages``. Run from a checkout's root, the default finds the corpora laid beside it.
+    """
+    return Path(os.environ.get(CORPORA_ENV_VAR) or Path("..") / "shared" / "corpora")
+
+
+def corpora_hint() -> str:
+    """The ways to say where the public corpora are, for an error that cannot find them."""
+    return (f"give the folder with --corpora-dir DIR or ${CORPORA_ENV_VAR}; the default is ../shared/corpora "
+            f"from the working directory (here {default_corpora_dir().resolve()})")
 
 
 def corpus_file(corpus: str, split: str, root: str | Path | None = None) -> Path:
@@ -142,10 +157,7 @@ def _check_corpus(corpus: str) -> str:
 
 def _read_lines(path: Path) -> list[str]:
     if not path.is_file():
-        raise FileNotFoundError(
-            f"{path}: no such file; the public corpora are expected in ../shared/corpora beside the "
-            f"repository (that is {default_corpora_dir()}), see its README.md"
-        )
+        raise FileNotFoundError(f"{path}: no such file; {corpora_hint()}")
     try:
         with open(path, encoding="utf-8", newline="") as f:
             text = f.read()

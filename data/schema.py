@@ -81,7 +81,9 @@ def load_schema(path: str | Path) -> Schema:
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except FileNotFoundError:
-        raise SchemaError(f"{path}: no such file") from None
+        # A relative corpus path recorded in a model is read from the working directory.
+        raise SchemaError(f"{path}: no such file or corpus directory (a relative path is read from the working "
+                          f"directory, {Path.cwd()}; name the corpus with --corpus-dir DIR)") from None
     except UnicodeDecodeError as e:
         raise SchemaError(f"{path}: not UTF-8 ({e.reason} at byte {e.start})") from None
 

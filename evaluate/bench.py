@@ -35,7 +35,6 @@ runs it: ``python -m arabic_news_tagger.evaluate.bench --variant full --model DI
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import re
@@ -59,19 +58,18 @@ _LINE_BREAKS = re.compile(r"[\n\r\u2028\u2029\x0b\x0c\x1c\x1d\x1e\x85]+")
 
 
 def default_corpus_dir(model_dir: str | Path | None = None) -> Path:
-    """The model's training corpus where it can be found, else the repository's ``data/``."""
+    """The corpus the model records (its ``data.corpus_dir``, read from the working directory)."""
+    recorded = None
     if model_dir is not None:
         try:
             spec = json.loads((Path(model_dir) / "config.json").read_text(encoding="utf-8"))
             recorded = spec.get("training_config", {}).get("data", {}).get("corpus_dir")
-            if recorded and any(Path(recorded).glob("*.txt")):
-                return Path(recorded).resolve()
         except (OSError, ValueError):
             pass
-    # Located without importing the data package (which imports `datasets`): the bench's own
-    # process stays small, and its children's peak memory is theirs alone (see run_bench).
-    spec = importlib.util.find_spec("arabic_news_tagger.data")
-    return Path(next(iter(spec.submodule_search_locations))).resolve()
+    if recorded and any(Path(recorded).glob("*.txt")):
+        return Path(recorded).resolve()
+    raise FileNotFoundError(f"{model_dir}: its training corpus {recorded or '(none recorded)'} is not found from the "
+                            f"working directory ({Path.cwd()}); name the articles to time with --corpus-dir DIR")
 
 
 def articles(corpus_dir: str | Path) -> list[str]:

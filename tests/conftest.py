@@ -38,6 +38,8 @@ def pytest_runtest_setup(item):
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+# The suite finds the public corpora wherever pytest is started from (their default is the working directory).
+os.environ.setdefault("ARABIC_NEWS_TAGGER_CORPORA", str(CORPORA))
 
 
 @pytest.fixture(scope="session")

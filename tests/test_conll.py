@@ -72,11 +72,14 @@ def raw_lines(corpus: str, split: str) -> list[str]:
     return corpus_file(corpus, split, CORPORA).read_text(encoding="utf-8").split("\n")
 
 
-def test_default_corpora_dir_is_beside_the_repository():
-    import arabic_news_tagger.data as package
-
-    if Path(package.__file__).resolve().parent == REPO / "data":  # an editable install
-        assert default_corpora_dir() == CORPORA
+def test_the_corpora_are_found_from_the_working_directory_or_the_environment(monkeypatch, tmp_path):
+    # Never from where the package is installed (site-packages, for a wheel).
+    monkeypatch.delenv("ARABIC_NEWS_TAGGER_CORPORA", raising=False)
+    monkeypatch.chdir(REPO)
+    assert default_corpora_dir().resolve() == CORPORA.resolve()
+    monkeypatch.setenv("ARABIC_NEWS_TAGGER_CORPORA", str(tmp_path))
+    assert default_corpora_dir() == tmp_path
+    assert corpus_file("anercorp", "dev") == tmp_path / "anercorp" / "dev.txt"
     assert corpus_file("wojood", "val", CORPORA) == CORPORA / "wojood-sample" / "val.txt"
     with pytest.raises(ValueError, match="no split 'test'"):
         corpus_file("aqmar", "test")
@@ -264,11 +267,12 @@ def test_a_non_utf8_file_is_a_value_error_naming_it(tmp_path):
     assert str(path) in str(err.value)
 
 
-def test_a_missing_file_names_the_path_and_where_the_corpora_belong(tmp_path):
+def test_a_missing_file_names_the_path_and_every_way_to_give_the_corpora(tmp_path):
     path = tmp_path / "anercorp" / "train.txt"
     with pytest.raises(FileNotFoundError) as err:
         read_conll(path, "anercorp")
-    assert str(path) in str(err.value) and "../shared/corpora beside the repository" in str(err.value)
+    for part in (str(path), "--corpora-dir DIR", "$ARABIC_NEWS_TAGGER_CORPORA", "../shared/corpora from the working directory"):
+        assert part in str(err.value)
     with pytest.raises(FileNotFoundError):
         load_conll_corpus(path, "anercorp")
 
