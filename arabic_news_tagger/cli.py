@@ -240,30 +240,16 @@ def _evaluate(args) -> int:
 
 
 def _crossval(args) -> int:
-    from .evaluate.runner import TITLES, crossval, print_reports, write_reports
+    from .evaluate.runner import crossval, print_crossval, write_crossval_reports
     from .train.config import load_config
 
     config = load_config(args.config)
     if args.corpus_dir:
         config.data.corpus_dir = args.corpus_dir
     result = crossval(config, args.output_dir, decoding=args.decoding, trained_models=args.trained_model)
-    print("\n=== leave-one-document-out cross-validation: per fold (micro F1, seqeval default mode) ===")
-    layers = ("entities", "triggers", "arguments_gold_triggers", "arguments_end_to_end")
-    print("| fold | " + " | ".join(layers) + " |")
-    print("|---|" + "---:|" * len(layers))
-    for fold, scores in result["folds"].items():
-        print(f"| {fold} | " + " | ".join(f"{scores[k]['micro']['f1']:.3f}" for k in layers) + " |")
-    pooled = result["pooled"]
-    print("| pooled | " + " | ".join(f"{pooled[k]['micro']['f1']:.3f}" for k in layers) + " |")
-    print("\n=== pooled over folds ===")
-    print_reports(result["pooled_sequences"])
+    print_crossval(result)
     if args.report_json:
-        report = {"folds": result["folds"], "pooled": pooled}
-        write_reports(pooled, args.report_json, f"Cross-validation of {args.config} (pooled over folds)")
-        from .io import atomic_write_text
-        import json
-
-        atomic_write_text(args.report_json, json.dumps(report, ensure_ascii=False, indent=2))
+        write_crossval_reports(result, args.report_json, f"Cross-validation of {args.config} (pooled over folds)")
     return 0
 
 

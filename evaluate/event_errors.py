@@ -190,9 +190,9 @@ def _pair(gold: list[WordSpan], pred: list[WordSpan], fits) -> list[tuple[WordSp
     return pairs
 
 
-def table(errors: dict, layers: Iterable[str] = ERROR_LAYERS) -> str:
+def table(errors: dict, layers: Iterable[str] = ERROR_LAYERS, heading=lambda title: f"=== {title} ===") -> str:
     """``EventErrors.to_dict()`` as Markdown tables (plain text that reads as it prints), one per
-    layer: a row for all spans, then one per type or role."""
+    layer: a row for all spans, then one per type or role; ``heading`` makes each layer's title line."""
     blocks = []
     for layer in layers:
         if layer not in errors:
@@ -202,7 +202,7 @@ def table(errors: dict, layers: Iterable[str] = ERROR_LAYERS) -> str:
         total = errors[layer]["all"]
         denominator = total["gold"] + total["predicted"]
         f1 = 2 * total["correct"] / denominator if denominator else 0.0
-        lines = [f"=== {TITLES[layer]} (micro F1 {f1:.3f}; gold = correct + the classes up to predicted) ===",
+        lines = [heading(f"{TITLES[layer]} (micro F1 {f1:.3f}; gold = correct + the classes up to predicted)"),
                  f"| {'type' if layer == 'triggers' else 'role'} | " + " | ".join(HEADINGS.get(c, c) for c in columns) + " |",
                  "|---|" + "---:|" * len(columns)]
         for label, counts in [("all", total), *per.items()]:

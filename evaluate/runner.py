@@ -11,6 +11,8 @@ from arabic_news_tagger.io import atomic_write_text
 
 from ..data.corpus import read_corpus
 from ..model.predict import DEFAULT_BATCH_SIZE, load_predictor, unload_predictor
+from .event_errors import ERROR_LAYERS, EventErrors
+from .event_errors import table as error_table
 from .scoring import LAYERS, TagSequences, add_document, score_all, text_report
 
 TITLES = {
@@ -55,7 +57,8 @@ def brat_sources(training_config: dict) -> list[str]:
 def held_out_sequences(model_dir: str | Path, corpus_dir: str | Path | None = None, batch_size: int = DEFAULT_BATCH_SIZE,
                        int8: bool = False, decoding: str = "viterbi") -> TagSequences:
     """Gold and predicted tags of the documents of ``corpus_dir`` (default: the model's training
-    corpus) that ``model_dir`` records as held out, and only those."""
+    corpus) that ``model_dir`` records as held out, and only those; their event errors by class
+    in ``event_errors``."""
     tagger = load_predictor(model_dir, int8=int8)
     config = tagger.config
     if not config.held_out_documents:
@@ -75,9 +78,10 @@ def held_out_sequences(model_dir: str | Path, corpus_dir: str | Path | None = No
     predicted = tagger.predict_documents(texts, batch_size=batch_size, decoding=decoding)
     given_triggers = tagger.predict_documents(texts, batch_size=batch_size, gold_triggers=[[ev.trigger for ev in d.events] for d in gold],
                                               decoding=decoding)
-    seqs = TagSequences()
+    seqs = TagSequences(event_errors=EventErrors())
     for g, p, pg in zip(gold, predicted, given_triggers):
         add_document(seqs, g, p, pg)
+        seqs.event_errors.add(g, p, pg)
     return seqs
 
 
@@ -106,12 +110,24 @@ def public_sequences(model_dir: str | Path, corpus: str, split: str, corpora_roo
     return seqs
 
 
-def scores_with_absent(seqs: TagSequences, absent: dict[str, str]) -> dict:
-    """``score_all``, with ``{"absent": why}`` in place of each layer that cannot be scored."""
+def scores_with_absent(seqs: TagSequences, absent: dict[str, str] | None = None) -> dict:
+    """``score_all``, with ``{"absent": why}`` in place of each layer that cannot be scored, and the
+    event errors by class (``event_errors``) of the layers that can."""
     scores = score_all(seqs)
-    for layer, why in absent.items():
+    for layer, why in (absent or {}).items():
         scores[layer] = {"absent": why}
+    errors = event_error_counts(seqs, absent)
+    if errors:
+        scores["event_errors"] = errors
     return scores
+
+
+def event_error_counts(seqs: TagSequences, absent: dict[str, str] | None = None) -> dict | None:
+    """``EventErrors.to_dict()`` of the layers that can be scored; None where nothing was classified."""
+    if seqs.event_errors is None:
+        return None
+    errors = {k: v for k, v in seqs.event_errors.to_dict().items() if k not in (absent or {})}
+    return errors if any(layer in errors for layer in ERROR_LAYERS) else None
 
 
 def conll_held_out_sequences(tagger, data: dict, batch_size: int, decoding: str = "viterbi") -> TagSequences:
@@ -128,6 +144,7 @@ def conll_held_out_sequences(tagger, data: dict, batch_size: int, decoding: str 
 
 
 def print_reports(seqs: TagSequences, out=print, absent: dict[str, str] | None = None) -> None:
+    """seqeval's reports of every layer, then the event errors by class (where classified)."""
     for layer in LAYERS:
         if absent and layer in absent:
             out(f"\n=== {TITLES[layer]} — absent: {absent[layer]} ===")
@@ -135,6 +152,9 @@ def print_reports(seqs: TagSequences, out=print, absent: dict[str, str] | None =
         for strict in (False, True):
             out(f"\n=== {TITLES[layer]} — seqeval {'strict IOB2' if strict else 'default'} mode ===")
             out(text_report(seqs.gold[layer], seqs.pred[layer], strict=strict).rstrip())
+    errors = event_error_counts(seqs, absent)
+    if errors:
+        out("\n" + error_table(errors))
 
 
 def _markdown_section(scores: dict, heading: str) -> list[str]:
@@ -152,6 +172,9 @@ def _markdown_section(scores: dict, heading: str) -> list[str]:
             continue
         lines += ["", f"#{heading.split(' ', 1)[0]} {TITLES[layer]}", "", "| type | P | R | F1 | support |", "|---|---:|---:|---:|---:|"]
         lines += [f"| {t} | {v['precision']:.3f} | {v['recall']:.3f} | {v['f1']:.3f} | {v['support']} |" for t, v in sorted(per.items())]
+    if scores.get("event_errors"):
+        level = "#" + heading.split(" ", 1)[0]
+        lines += ["", error_table(scores["event_errors"], heading=lambda title: f"{level} {title}\n")]
     return lines
 
 
@@ -196,7 +219,11 @@ def summary_table(rows: list[tuple[str, dict]]) -> str:
 
 def crossval(config, output_dir: str | Path, log=print, decoding: str = "viterbi", trained_models=()) -> dict:
     """Leave-one-document-out over ``data.corpus_dir``: a model per document, trained on the others
-    (and on every document of ``data.extra_corpus_dirs`` not held out) and scored on it.
+    (and on every document of the other brat sources not held out) and scored on it.
+
+    Each fold's model is also scored on the held-out documents of the other brat sources (the
+    bundles' fixed held-out tenth, held out in every fold), pooled over folds per source under
+    ``other_sources``: the articles' and the bundles' figures of one run.
 
     ``trained_models``: directories of models ``train`` made from this very configuration. Where the
     configuration itself holds out one document of the corpus (``news-e5-small`` holds out 004), its
@@ -211,7 +238,7 @@ def crossval(config, output_dir: str | Path, log=print, decoding: str = "viterbi
     fixed = [h for h in config.data.held_out_documents if not any(i.startswith(h) for i in ids)]
     own = [h for h in config.data.held_out_documents if h not in fixed]
     own_ids = resolve_document_ids(own, ids, "data.held_out_documents")
-    pooled, folds = TagSequences(), {}
+    pooled, folds, other_pooled = TagSequences(), {}, {}
     for _, (held,) in leave_one_document_out(ids):
         fold_config = copy.deepcopy(config)
         if own_ids != [held]:
@@ -225,8 +252,51 @@ def crossval(config, output_dir: str | Path, log=print, decoding: str = "viterbi
         else:
             train(fold_config, fold_dir, log=log)
         seqs = held_out_sequences(fold_dir, config.data.corpus_dir, decoding=decoding)
+        folds[held] = scores_with_absent(seqs)
+        others = {source: held_out_sequences(fold_dir, source, decoding=decoding) for source in held_out_sources(fold_dir)}
         unload_predictor(fold_dir)  # else every fold's model stays loaded until the last fold ends
-        folds[held] = score_all(seqs)
         log(f"fold {held}: {summary_line(folds[held])}")
+        if folds[held].get("event_errors"):
+            log(error_table(folds[held]["event_errors"]))
         pooled.extend(seqs)
-    return {"folds": folds, "pooled": score_all(pooled), "pooled_sequences": pooled}
+        if others:
+            folds[held]["other_sources"] = {}
+        for source, other in others.items():
+            folds[held]["other_sources"][source] = scores_with_absent(other)
+            log(f"fold {held}, held-out documents of {source} ({', '.join(other.documents)}): "
+                f"{summary_line(folds[held]['other_sources'][source])}")
+            other_pooled.setdefault(source, TagSequences()).extend(other)
+    pooled_scores = scores_with_absent(pooled)
+    if other_pooled:
+        pooled_scores["other_sources"] = {source: scores_with_absent(other) for source, other in other_pooled.items()}
+    return {"folds": folds, "pooled": pooled_scores, "pooled_sequences": pooled, "other_pooled_sequences": other_pooled}
+
+
+def _fold_table(rows: list[tuple[str, dict]]) -> str:
+    lines = ["| fold | " + " | ".join(SUMMARY_LAYERS) + " |", "|---|" + "---:|" * len(SUMMARY_LAYERS)]
+    lines += [f"| {name} | " + " | ".join(_f1(scores[layer]) for layer in SUMMARY_LAYERS) + " |" for name, scores in rows]
+    return "\n".join(lines)
+
+
+def print_crossval(result: dict, out=print) -> None:
+    """``crossval``'s printout: micro F1 per fold and pooled, for the left-out documents and for each
+    other source's held-out documents; then the pooled seqeval reports and event errors of each."""
+    folds, pooled = result["folds"], result["pooled"]
+    out("\n=== leave-one-document-out cross-validation: per fold (micro F1, seqeval default mode) ===")
+    out(_fold_table([*folds.items(), ("pooled", pooled)]))
+    for source, other in pooled.get("other_sources", {}).items():
+        out(f"\n=== held-out documents of {source} ({', '.join(dict.fromkeys(other['documents']))}), "
+            "scored by each fold's model (micro F1, seqeval default mode) ===")
+        out(_fold_table([*((fold, s["other_sources"][source]) for fold, s in folds.items()), ("pooled", other)]))
+    out("\n=== pooled over folds ===")
+    print_reports(result["pooled_sequences"], out=out)
+    for source, seqs in result.get("other_pooled_sequences", {}).items():
+        out(f"\n##### held-out documents of {source}, pooled over folds: {', '.join(dict.fromkeys(seqs.documents))}")
+        print_reports(seqs, out=out)
+
+
+def write_crossval_reports(result: dict, json_path: str | Path, title: str) -> None:
+    """The folds' and the pooled scores as JSON; the pooled ones (every source) as Markdown beside it."""
+    json_path = Path(json_path)
+    write_reports(result["pooled"], json_path, title)  # the Markdown
+    atomic_write_text(json_path, json.dumps({"folds": result["folds"], "pooled": result["pooled"]}, ensure_ascii=False, indent=2))

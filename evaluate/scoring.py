@@ -30,6 +30,9 @@ class TagSequences:
     gold: dict[str, list[list[str]]] = field(default_factory=lambda: {k: [] for k in LAYERS})
     pred: dict[str, list[list[str]]] = field(default_factory=lambda: {k: [] for k in LAYERS})
     documents: list[str] = field(default_factory=list)
+    #: The same documents' event errors by class (``event_errors.EventErrors``), where they were
+    #: classified: brat documents, which have events; None for a CoNLL or public corpus.
+    event_errors: object | None = None
 
     def add(self, layer: str, gold: list[str], pred: list[str]) -> None:
         self.gold[layer].append(gold)
@@ -40,6 +43,10 @@ class TagSequences:
             self.gold[k].extend(other.gold[k])
             self.pred[k].extend(other.pred[k])
         self.documents.extend(other.documents)
+        if other.event_errors is not None:
+            if self.event_errors is None:
+                self.event_errors = type(other.event_errors)()
+            self.event_errors.extend(other.event_errors)
 
 
 def _tags(offsets, spans: Sequence[Span], rename=None) -> list[str]:

@@ -261,3 +261,77 @@ def test_folds_pool_by_adding_and_the_table_prints_every_class():
     assert "=== Arguments given gold triggers: errors by class (micro F1 0.167;" in text
     assert "| role | gold | correct | wrong role | wrong trigger | boundary: a word | boundary: more | missed | predicted | spurious |" in text
     assert "| Topic | 2 | 0 | 0 | 0 | 0 | 2 | 0 | 2 | 0 |" in text
+
+
+# --- evaluate and crossval ------------------------------------------------------------------------
+
+
+def assert_classes_explain_the_scores(scores: dict) -> None:
+    """The error table of a report adds up to the seqeval figures printed beside it."""
+    for layer in ("triggers", "arguments_gold_triggers", "arguments_end_to_end"):
+        row = scores["event_errors"][layer]["all"]
+        assert row["gold"] == scores[layer]["micro"]["support"], layer
+        f1 = 2 * row["correct"] / (row["gold"] + row["predicted"]) if row["gold"] + row["predicted"] else 0.0
+        assert round(f1, 4) == pytest.approx(scores[layer]["micro"]["f1"], abs=1e-4), layer
+
+
+def test_evaluate_prints_the_error_table_after_the_seqeval_reports_and_writes_it_to_the_report(
+        tiny_model, repo_root, tmp_path, capsys):
+    from arabic_news_tagger.cli import main
+
+    report = tmp_path / "eval.json"
+    assert main(["evaluate", "--model", str(tiny_model), "--corpus-dir", str(repo_root / "data"),
+                 "--report-json", str(report)]) == 0
+    out = capsys.readouterr().out
+    assert out.index("=== Arguments end to end (from predicted triggers) — seqeval strict") < out.index(
+        "=== Event triggers: errors by class") < out.index("=== Arguments given gold triggers: errors by class") < out.index(
+        "=== Arguments end to end: errors by class") < out.index("summary (micro F1)")
+    scores = json.loads(report.read_text(encoding="utf-8"))
+    assert scores["event_errors"]["documents"] == ["004_d8de9215c69d2de7"]
+    assert_classes_explain_the_scores(scores)
+    assert "| role | gold | correct | wrong role |" in report.with_suffix(".md").read_text(encoding="utf-8")
+
+
+@pytest.mark.slow
+def test_crossval_scores_each_folds_model_on_the_held_out_bundles_too_and_pools_them(repo_root, tmp_path, capsys):
+    """Two articles, one fold each; three news-wire bundles beside them, two of them held out of
+    every fold: one run gives the articles' figures and the held-out bundles', each fold's and pooled."""
+    import shutil
+
+    from arabic_news_tagger.cli import main
+
+    articles, bundles = tmp_path / "articles", tmp_path / "bundles"
+    for directory, names in ((articles, ("000_*", "001_*")), (bundles, ("anercorp-001.*", "anercorp-019.*", "anercorp-020.*"))):
+        directory.mkdir()
+        shutil.copy(repo_root / "data" / "annotation.conf", directory)
+        source = repo_root / "data" if directory == articles else repo_root / "data" / "anercorp"
+        for pattern in names:
+            for f in source.glob(pattern):
+                shutil.copy(f, directory)
+    config = (repo_root / "configs" / "tiny.toml").read_text(encoding="utf-8")
+    config = config.replace('corpus_dir = "data"', f'corpus_dir = "{articles}"\nextra_corpus_dirs = ["{bundles}"]')
+    config = config.replace('held_out_documents = ["004"]', 'held_out_documents = ["anercorp-019", "anercorp-020"]')
+    config = config.replace("epochs = 40", "epochs = 1")
+    (tmp_path / "cv.toml").write_text(config, encoding="utf-8")
+    report = tmp_path / "cv.json"
+    assert main(["crossval", "--config", str(tmp_path / "cv.toml"), "--output-dir", str(tmp_path / "cv"),
+                 "--report-json", str(report)]) == 0
+    out = capsys.readouterr().out
+    assert f"=== held-out documents of {bundles} (anercorp-019, anercorp-020), scored by each fold's model" in out
+    assert out.count("=== Arguments end to end: errors by class") >= 4  # each fold's, then pooled: articles and bundles
+
+    result = json.loads(report.read_text(encoding="utf-8"))
+    folds, pooled = result["folds"], result["pooled"]
+    assert [f[:3] for f in folds] == ["000", "001"]
+    bundles_pooled = pooled["other_sources"][str(bundles)]
+    assert bundles_pooled["documents"] == ["anercorp-019", "anercorp-020"] * 2
+    for scores in (pooled, bundles_pooled, *folds.values(), *(f["other_sources"][str(bundles)] for f in folds.values())):
+        assert_classes_explain_the_scores(scores)
+    # Pooled is the sum of the folds: seqeval's supports, and every class of the error table.
+    for name, of in (("articles", lambda s: s), ("bundles", lambda s: s["other_sources"][str(bundles)])):
+        assert of(pooled)["entities"]["micro"]["support"] == sum(of(f)["entities"]["micro"]["support"] for f in folds.values()), name
+        for layer in ("triggers", "arguments_gold_triggers", "arguments_end_to_end"):
+            assert of(pooled)["event_errors"][layer]["all"] == {
+                k: sum(of(f)["event_errors"][layer]["all"][k] for f in folds.values()) for k in of(pooled)["event_errors"][layer]["all"]}
+    markdown = report.with_suffix(".md").read_text(encoding="utf-8")
+    assert f"## {bundles}" in markdown and "## Summary" in markdown
