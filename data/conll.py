@@ -56,6 +56,7 @@ import re
 from pathlib import Path
 
 from .schema import Schema, load_schema
+from .segment import INVISIBLE
 from .tags import tags_to_word_spans
 
 CORPORA = ("anercorp", "wojood", "aqmar")
@@ -86,6 +87,14 @@ COARSE_TYPES: dict[str, dict[str, tuple[str, ...] | None]] = {
     "aqmar": {"PER": ("PERS",), "ORG": ("ORG",), "LOC": ("GPE", "LOC", "FAC"), "MIS": None},
 }
 
+
+
+def scored_as(corpus: str) -> dict[str, str]:
+    """Our entity type -> the coarse corpus's type it is scored as: ``{"GPE": "LOC", "LOC": "LOC",
+    "FAC": "LOC", "PERS": "PERS", "ORG": "ORG"}`` for ANERcorp (AQMAR likewise, with its names)."""
+    return {ours: theirs for theirs, allowed in COARSE_TYPES[corpus].items() if allowed for ours in allowed}
+
+
 # Where each corpus lies under ../shared/corpora, and its split files.
 CORPUS_FILES: dict[str, tuple[str, dict[str, str]]] = {
     "anercorp": ("anercorp", {"train": "train.txt", "dev": "dev.txt"}),
@@ -98,7 +107,6 @@ SEPARATOR = "$#$"
 
 _NAMES = {"anercorp": "ANERcorp", "wojood": "Wojood", "aqmar": "AQMAR"}
 _TAG = re.compile(r"^([BI])-(\S+)$")
-_INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 
 
 def _mapping_table_md() -> str:
@@ -171,7 +179,7 @@ def _read_lines(path: Path) -> list[str]:
 
 
 def _parse_tag(field: str, mapping: dict[str, str | None], where: str, corpus: str) -> str:
-    tag = _INVISIBLE.sub("", field)
+    tag = INVISIBLE.sub("", field)
     if tag in ("", "O"):
         return "O"
     m = _TAG.match(tag)

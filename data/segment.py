@@ -12,8 +12,11 @@ from __future__ import annotations
 import re
 import unicodedata
 
-# Invisible marks (bidi controls, zero-width characters) may sit between a full stop and the space.
-_SENTENCE_END = re.compile(r"[.!?؟…]+[\"'”’»)\]]*(?=[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]*\s)")
+# The one class of invisible marks (zero-width characters, bidi controls, word joiners, the BOM):
+# the corpora's readers drop them, and they may sit between a full stop and the space.
+INVISIBLE_MARKS = "\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff"
+INVISIBLE = re.compile(f"[{INVISIBLE_MARKS}]")
+_SENTENCE_END = re.compile(r"[.!?؟…]+[\"'”’»)\]]*(?=[" + INVISIBLE_MARKS + r"]*\s)")
 _LINE_BREAK = re.compile(r"[\n\r\u2028\u2029\x0b\x0c\x1c\x1d\x1e\x85]+")
 _NUMBER_JOINERS = ".,:٫٬"
 # Title abbreviations whose full stop ends no sentence: «د.» (doctor) and «أ.» (professor), as in

@@ -20,6 +20,7 @@ import re
 import sys
 from pathlib import Path
 
+from arabic_news_tagger.data.segment import INVISIBLE
 from arabic_news_tagger.io import atomic_write_text
 
 # Stems, after folding (أ إ آ → ا, ة → ه, ى → ي), that name one of the schema's event types.
@@ -36,7 +37,6 @@ EVENT_KEYWORDS = {
 }
 RANDOM_SHARE = 0.2
 BUNDLE_SIZE = 50
-INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
 FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ة": "ه", "ى": "ي"})
 
 

@@ -17,13 +17,14 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+from ..data.conll import scored_as
 from ..data.corpus import read_corpus
 from ..data.document import Document, Span
-from ..data.select_sentences import INVISIBLE
+from ..data.segment import INVISIBLE
 from ..data.tags import tags_to_word_spans
 from .scoring import TagSequences, add_document, span_counts
 
-OURS_TO_ANERCORP = {"PERS": "PERS", "ORG": "ORG", "GPE": "LOC", "LOC": "LOC", "FAC": "LOC"}
+OURS_TO_ANERCORP = scored_as("anercorp")
 
 
 def source_spans(lines: list[str], first: int, last: int) -> list[tuple[int, int, str]]:
