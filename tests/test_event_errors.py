@@ -335,3 +335,18 @@ def test_crossval_scores_each_folds_model_on_the_held_out_bundles_too_and_pools_
                 k: sum(of(f)["event_errors"][layer]["all"][k] for f in folds.values()) for k in of(pooled)["event_errors"][layer]["all"]}
     markdown = report.with_suffix(".md").read_text(encoding="utf-8")
     assert f"## {bundles}" in markdown and "## Summary" in markdown
+
+
+def test_a_layer_the_model_was_not_trained_for_has_no_error_table():
+    from arabic_news_tagger.evaluate.runner import absent_layers, print_reports, scores_with_absent
+
+    seqs = TagSequences(event_errors=EventErrors())
+    add_document(seqs, GOLD, GIVEN, GIVEN)
+    seqs.event_errors.add(GOLD, GIVEN, GIVEN)
+    trained_triggers_only = absent_layers(["entities", "triggers"])
+    scores = scores_with_absent(seqs, trained_triggers_only)
+    assert set(scores["event_errors"]) == {"triggers", "documents"}
+    printed = []
+    print_reports(seqs, out=printed.append, absent=trained_triggers_only)
+    assert "Event triggers: errors by class" in printed[-1] and "Arguments" not in printed[-1]
+    assert "event_errors" not in scores_with_absent(seqs, absent_layers(["entities"]))
