@@ -185,6 +185,16 @@ class Job:
     future: asyncio.Future
     characters: int
     gone: bool = False  # the client left before its batch ran
+    queued_at: float = field(default_factory=time.perf_counter)
+    started_at: float | None = None
+    predict_s: float | None = None  # the predict() call it ran in
+    batch_requests: int = 0  # the requests of that call
+
+    def server_timing(self) -> str:
+        """The ``Server-Timing`` header: where this request's time went on the server."""
+        waited = ((self.started_at or self.queued_at) - self.queued_at) * 1000
+        return (f'queue;dur={waited:.1f}, predict;dur={(self.predict_s or 0) * 1000:.1f};'
+                f'desc="one predict() call for {self.batch_requests} requests"')
 
     @property
     def key(self) -> tuple:
@@ -227,6 +237,8 @@ class Batcher:
 
     def submit(self, texts: list[str], options: dict) -> Job:
         job = Job(texts, options, asyncio.get_running_loop().create_future(), sum(len(t) for t in texts))
+        # An answer nobody waits for any more (the client left) is not an error to log.
+        job.future.add_done_callback(lambda f: f.cancelled() or f.exception())
         try:
             self.queue.put_nowait(job)
         except asyncio.QueueFull:
@@ -327,6 +339,9 @@ class Batcher:
 
     async def _run_group(self, loop, jobs: list[Job]) -> None:
         texts = [t for j in jobs for t in j.texts]
+        started = time.perf_counter()
+        for job in jobs:
+            job.started_at = job.started_at or started
         try:
             results = await loop.run_in_executor(self._executor, self.run_texts, texts, dict(jobs[0].options))
         except Exception as e:  # noqa: BLE001 - one request's failure must not fail the others, nor the worker
@@ -342,8 +357,10 @@ class Batcher:
                     print(f"predict() failed: {type(e).__name__}: {e}", file=sys.stderr, flush=True)
                     job.future.set_exception(ApiError(500, f"the model failed on this request ({type(e).__name__})"))
             return
+        elapsed = time.perf_counter() - started
         at = 0
         for job in jobs:
+            job.predict_s, job.batch_requests = elapsed, len(jobs)
             if not job.future.done():
                 job.future.set_result(results[at:at + len(job.texts)])
                 self.stats.requests += 1
@@ -518,7 +535,7 @@ def create_app(settings: ServeSettings, predict_function: Callable | None = None
             raise ApiError(401, "this server requires an API key: send it in the X-API-Key header",
                            {"WWW-Authenticate": "Bearer"})
 
-    async def answer(request: Request) -> tuple[list[str], bool, list[dict]] | None:
+    async def answer(request: Request) -> tuple[list[str], bool, Job] | None:
         check_key(request)
         batcher.reading += 1
         try:
@@ -540,10 +557,12 @@ def create_app(settings: ServeSettings, predict_function: Callable | None = None
             job.gone = True  # skipped if its batch has not started
             batcher.stats.dropped += 1
             return None
-        return texts, single, job.future.result()
+        job.future.result()  # raises the ApiError of a request that failed
+        return texts, single, job
 
-    def _json(value) -> Response:
-        return Response(json.dumps(value, ensure_ascii=False), media_type="application/json")
+    def _json(value, job: Job) -> Response:
+        return Response(json.dumps(value, ensure_ascii=False), media_type="application/json",
+                        headers={"Server-Timing": job.server_timing()})
 
     body_doc = {"requestBody": {"required": True, "content": {"application/json": {"schema": request_schema}}}}
 
@@ -555,8 +574,9 @@ def create_app(settings: ServeSettings, predict_function: Callable | None = None
         done = await answer(request)
         if done is None:
             return Response(status_code=499)  # nobody is there to read it
-        _, single, results = done
-        return _json(results[0] if single else results)
+        _, single, job = done
+        results = job.future.result()
+        return _json(results[0] if single else results, job)
 
     @app.post("/view", summary="the same, with the highlighted HTML view (the page uses it)",
               description="As POST /predict; the answer is {\"result\": what /predict answers, \"html\": the page "
@@ -566,9 +586,10 @@ def create_app(settings: ServeSettings, predict_function: Callable | None = None
         done = await answer(request)
         if done is None:
             return Response(status_code=499)
-        texts, single, results = done
+        texts, single, job = done
+        results = job.future.result()
         page = to_html(list(zip(texts, results)), title=PAGE_TITLE)
-        return _json({"result": results[0] if single else results, "html": page})
+        return _json({"result": results[0] if single else results, "html": page}, job)
 
     @app.get("/health", summary="whether the server answers, and its queue")
     async def get_health():
