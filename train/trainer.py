@@ -281,7 +281,9 @@ def train(config: RunConfig, output_dir: str | Path, *, restart: bool = False, s
         {"params": head_params, "lr": t.head_learning_rate},
     ], weight_decay=t.weight_decay)
     warmup = int(t.warmup_ratio * total_steps)
-    # Linear warm-up, then linear decay to zero.
+    # Linear warm-up, then linear decay to zero. Kept rather than transformers'
+    # get_linear_schedule_with_warmup, which warms up as s/w (a zero first step) where this is (s+1)/w:
+    # switching would move every published figure's first steps.
     scheduler = torch.optim.lr_scheduler.LambdaLR(
         optimizer, lambda s: (s + 1) / warmup if s < warmup else max(0.0, (total_steps - s) / max(1, total_steps - warmup))
     )
