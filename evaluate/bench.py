@@ -20,7 +20,7 @@ bought with silent accuracy loss. Then ``arabic-news-tagger predict`` streams a 
 (one document per line) and one of 20 times the corpus, each in a fresh process; their peak
 resident memories should differ by little: results stream, nothing accumulates.
 
-The report is a Markdown table, and its last three lines are::
+The report is a Markdown table, and its last five lines are::
 
     ratio entities+triggers: N.NNx
     ratio full: N.NNx

@@ -15,7 +15,8 @@ model directory is an ordinary Hugging Face directory::
     >>> model = AutoModel.from_pretrained("runs/tiny")   # an EventTaggerModel
 
 Entities and triggers come from one encoder pass. Arguments are tagged for one trigger at a time,
-by one of two designs (``config.argument_design``):
+by one of three designs (``config.argument_design``), the first two optionally told each position's
+distance to the trigger (``config.argument_distance``):
 
 ``"shared"``
     The tagging pass's hidden states are reused: a trigger marker and the event type are added to
