@@ -4,7 +4,7 @@ The stages are subpackages, one folder each: ``data`` (corpus, schema, loader), 
 (architecture, ``predict``), ``train`` and ``evaluate``.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = ["__version__", "EventTaggerConfig", "EventTaggerModel", "load_corpus", "predict"]
 

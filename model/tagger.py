@@ -45,12 +45,12 @@ from transformers import AutoConfig, AutoModel, PretrainedConfig, PreTrainedMode
 from transformers.configuration_utils import SubConfigSpec
 from transformers.utils import ModelOutput
 
+from .designs import ARGUMENT_DESIGNS, check_argument_design
 from .normalize import NORMALIZATION_VERSION
 
 MODEL_TYPE = "arabic-news-tagger"
 #: Bumped when the meaning of a saved field changes; a directory of another version is refused.
 FORMAT_VERSION = 2
-ARGUMENT_DESIGNS = ("shared", "top_layers", "reencode")
 TRAINABLE_LAYERS = ("entities", "triggers", "arguments")
 IGNORE = -100  # positions that carry no label: special tokens, non-first pieces, unannotated layers
 
@@ -101,10 +101,7 @@ class EventTaggerConfig(PretrainedConfig):
         if unknown:
             raise ValueError(f"trained_layers: {unknown} are not layers (layers: {', '.join(TRAINABLE_LAYERS)})")
         self.training_config = self.training_config or {}
-        if self.argument_design not in ARGUMENT_DESIGNS:
-            raise ValueError(f"argument_design: {self.argument_design!r} is not one of {', '.join(ARGUMENT_DESIGNS)}")
-        if self.argument_distance and self.argument_design == "reencode":
-            raise ValueError("argument_distance: only for the top_layers and shared designs (reencode re-reads the sentence whole)")
+        check_argument_design(self.argument_design, self.argument_distance)
         super().__post_init__(**kwargs)
 
 

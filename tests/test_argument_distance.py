@@ -93,10 +93,11 @@ def test_the_int8_argument_graph_computes_the_distance_for_any_window_length(tmp
 def test_reencode_has_no_distance_to_add(tmp_path, repo_root):
     from arabic_news_tagger.train.config import ConfigError, load_config
 
-    with pytest.raises(ValueError, match="argument_distance: only for the top_layers and shared designs"):
+    # One rule, one message, whether a saved model's configuration or a run's configuration breaks it.
+    with pytest.raises(ValueError, match="argument_distance: only for the 'top_layers' and 'shared' designs"):
         EventTaggerConfig(argument_design="reencode", argument_distance=True)
     text = (repo_root / "configs" / "tiny.toml").read_text(encoding="utf-8")
     path = tmp_path / "bad.toml"
     path.write_text(text.replace("[model]", '[model]\nargument_design = "reencode"\nargument_distance = true', 1), encoding="utf-8")
-    with pytest.raises(ConfigError, match=r"bad.toml:model.argument_distance"):
+    with pytest.raises(ConfigError, match=r"bad.toml:model.argument_distance: only for the 'top_layers' and 'shared'"):
         load_config(path)

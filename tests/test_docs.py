@@ -39,3 +39,6 @@ def test_the_configurations_the_readme_names_are_at_the_top_of_configs(repo_root
 def test_the_release_in_pyproject_has_a_changelog_entry(repo_root):
     version = re.search(r'^version = "([^"]+)"', (repo_root / "pyproject.toml").read_text(encoding="utf-8"), re.M)[1]
     assert f"## {version}" in (repo_root / "CHANGELOG.md").read_text(encoding="utf-8")
+    import arabic_news_tagger
+
+    assert arabic_news_tagger.__version__ == version

@@ -15,6 +15,8 @@ import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..model.designs import ARGUMENT_DESIGNS, check_argument_design
+
 
 class ConfigError(ValueError):
     """A configuration file is invalid; the message names the file and the key."""
@@ -114,7 +116,7 @@ class ModelConfig:
         "top_layers", "How arguments are read per trigger: `top_layers` re-runs the encoder's top "
                       "`argument_layers` layers with the trigger marked; `shared` re-reads the tagging pass's "
                       "states with `argument_layers` small new layers; `reencode` encodes the sentence again "
-                      "per trigger (a whole pass each).", choices=("shared", "top_layers", "reencode"))
+                      "per trigger (a whole pass each).", choices=ARGUMENT_DESIGNS)
     argument_layers: int = option(2, "`top_layers` and `shared`: how many layers the argument pass runs.",
                                   minimum=1, maximum=12)
     argument_distance: bool = option(
@@ -236,8 +238,10 @@ def _check_rules(config: RunConfig, path: str) -> None:
         raise ConfigError(f"{path}:data.conll_corpus: '' is not one of {', '.join(map(repr, CONLL_CORPORA))}")
     if data.sources and (data.extra_corpus_dirs or data.format != "brat"):
         raise ConfigError(f"{path}:data.sources: list every source there; extra_corpus_dirs and format = 'conll' are the one-source shorthand")
-    if config.model.argument_distance and config.model.argument_design == "reencode":
-        raise ConfigError(f"{path}:model.argument_distance: only for the 'top_layers' and 'shared' designs, not 'reencode'")
+    try:
+        check_argument_design(config.model.argument_design, config.model.argument_distance)
+    except ValueError as e:
+        raise ConfigError(f"{path}:model.{e}") from None
 
 
 def config_from_dict(values: dict, source: str = "<config>") -> RunConfig:
