@@ -188,6 +188,8 @@ def _export(args) -> int:
 
 
 def _evaluate(args) -> int:
+    from pathlib import Path
+
     from .data.conll import corpus_file
     from .evaluate.runner import (PUBLIC_SPLITS, absent_layers, held_out_sequences, held_out_sources, print_reports,
                                   public_sequences, scores_with_absent, summary_line, summary_table, write_reports)
@@ -205,32 +207,34 @@ def _evaluate(args) -> int:
         scores.update(scores_with_absent(seqs, trained_absent))
         print(f"\nsummary (micro F1): {summary_line(scores)}")
         summary.append((args.corpus_dir or "held-out documents", scores))
-    if not args.corpus_dir:
-        # Held-out documents of the other brat sources, each scored on its own (never pooled with the main corpus).
-        for source in held_out_sources(args.model):
-            other = held_out_sequences(args.model, source, args.batch_size, int8=args.int8, decoding=args.decoding)
-            print(f"\n##### held-out documents of {source}: {', '.join(other.documents)}")
-            print_reports(other, absent=trained_absent)
-            scores["other_sources"][source] = scores_with_absent(other, trained_absent)
-            print(f"\nsummary {source} (micro F1): {summary_line(scores['other_sources'][source])}")
-            summary.append((source, scores["other_sources"][source]))
-        # The public corpora's evaluation splits, and any other the model records as held out:
-        # entities only (they annotate no events).
-        splits = [] if args.no_public_corpora else list(PUBLIC_SPLITS)
-        splits += [tuple(h.split(":", 1)) for h in tagger.config.held_out_documents if ":" in h and tuple(h.split(":", 1)) not in splits]
-        for corpus, split in splits:
-            name, path = f"{corpus}:{split}", corpus_file(corpus, split, args.corpora_dir)
-            if not path.is_file():
-                print(f"\n##### {name}: skipped, {path} is absent")
-                continue
-            seqs = public_sequences(args.model, corpus, split, args.corpora_dir, args.batch_size, int8=args.int8,
-                                    decoding=args.decoding)
-            what = "all 21 types" if corpus == "wojood" else "PERS/ORG/LOC, our GPE/LOC/FAC as LOC"
-            print(f"\n##### {name} (public corpus, never trained on; entities: {what})")
-            absent = {layer: trained_absent.get(layer, f"{name} annotates no events") for layer in absent_layers(["entities"])}
-            print_reports(seqs, absent=absent)
-            scores["other_sources"][name] = scores_with_absent(seqs, absent)
-            summary.append((name, scores["other_sources"][name]))
+    # Held-out documents of the other brat sources, each scored on its own (never pooled with the main corpus).
+    for source, path in held_out_sources(args.model, args.corpus_dir):
+        if not path.is_dir():
+            print(f"\n##### held-out documents of {source}: skipped, {path} is not found from {Path.cwd()}")
+            continue
+        other = held_out_sequences(args.model, path, args.batch_size, int8=args.int8, decoding=args.decoding)
+        print(f"\n##### held-out documents of {source}: {', '.join(other.documents)}")
+        print_reports(other, absent=trained_absent)
+        scores["other_sources"][source] = scores_with_absent(other, trained_absent)
+        print(f"\nsummary {source} (micro F1): {summary_line(scores['other_sources'][source])}")
+        summary.append((source, scores["other_sources"][source]))
+    # The public corpora's evaluation splits, and any other the model records as held out:
+    # entities only (they annotate no events).
+    splits = [] if args.no_public_corpora else list(PUBLIC_SPLITS)
+    splits += [tuple(h.split(":", 1)) for h in tagger.config.held_out_documents if ":" in h and tuple(h.split(":", 1)) not in splits]
+    for corpus, split in splits:
+        name, path = f"{corpus}:{split}", corpus_file(corpus, split, args.corpora_dir)
+        if not path.is_file():
+            print(f"\n##### {name}: skipped, {path} is absent")
+            continue
+        seqs = public_sequences(args.model, corpus, split, args.corpora_dir, args.batch_size, int8=args.int8,
+                                decoding=args.decoding)
+        what = "all 21 types" if corpus == "wojood" else "PERS/ORG/LOC, our GPE/LOC/FAC as LOC"
+        print(f"\n##### {name} (public corpus, never trained on; entities: {what})")
+        absent = {layer: trained_absent.get(layer, f"{name} annotates no events") for layer in absent_layers(["entities"])}
+        print_reports(seqs, absent=absent)
+        scores["other_sources"][name] = scores_with_absent(seqs, absent)
+        summary.append((name, scores["other_sources"][name]))
     print("\n=== summary: micro F1 per held-out source (seqeval default mode) ===")
     print(summary_table(summary))
     if args.report_json:
@@ -356,7 +360,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--int8", action="store_true", help="score the int8 path (ONNX Runtime) instead of fp32")
     p.add_argument("--corpus-dir", metavar="DIR", help="where the held-out documents are (default: the training corpus)")
     p.add_argument("--batch-size", type=int, default=16, help="windows per forward pass (default 16, predict()'s)")
-    p.add_argument("--corpora-dir", metavar="DIR", help="the public corpora (default: ../shared/corpora beside the repository)")
+    p.add_argument("--corpora-dir", metavar="DIR", help="the public corpora (default: $ARABIC_NEWS_TAGGER_CORPORA, else ../shared/corpora from the working directory)")
     p.add_argument("--no-public-corpora", action="store_true", help="skip Wojood val, ANERcorp dev and AQMAR dev")
     _add_decoding(p)
     p.set_defaults(func=_evaluate)
@@ -371,7 +375,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--model", required=True, metavar="DIR")
     p.add_argument("--corpus", nargs="+", default=["wojood:val", "anercorp:dev"], metavar="NAME:SPLIT",
                    help="anercorp:dev, wojood:val, aqmar:dev, ... (default: wojood:val anercorp:dev)")
-    p.add_argument("--corpora-dir", metavar="DIR", help="default: ../shared/corpora beside the repository")
+    p.add_argument("--corpora-dir", metavar="DIR", help="default: $ARABIC_NEWS_TAGGER_CORPORA, else ../shared/corpora from the working directory")
     p.add_argument("--report-json", metavar="FILE")
     p.set_defaults(func=_crosscorpus)
 

@@ -85,15 +85,30 @@ def held_out_sequences(model_dir: str | Path, corpus_dir: str | Path | None = No
     return seqs
 
 
-def held_out_sources(model_dir: str | Path) -> list[str]:
-    """The model's extra corpus directories that hold some of its held-out documents (reported apart
-    from the main corpus: e.g. the held-out tenth of the news-wire bundles)."""
+def held_out_sources(model_dir: str | Path, corpus_dir: str | Path | None = None) -> list[tuple[str, Path]]:
+    """``(name, directory)`` of the model's other brat sources that hold some of its held-out
+    documents (reported apart from the main corpus: e.g. the held-out tenth of the news-wire bundles).
+
+    The name is the path the model recorded (what reports and score floors call the source). With
+    ``corpus_dir`` (the main corpus found elsewhere, ``--corpus-dir``), a source recorded inside the
+    recorded main corpus (``data/anercorp`` under ``data``) is read at the same place under it.
+    A source not found is left out; ``evaluate`` says so.
+    """
     from ..data.brat import corpus_files
 
     config = load_predictor(model_dir).config
     held = set(config.held_out_documents)
     main = config.training_config.get("data", {}).get("corpus_dir", "data")  # reported first, by held_out_sequences
-    return [d for d in brat_sources(config.training_config) if d != main and any(f.stem in held for f in corpus_files(d))]
+    out = []
+    for name in brat_sources(config.training_config):
+        if name == main:
+            continue
+        path = Path(name)
+        if corpus_dir is not None and path.is_relative_to(main):
+            path = Path(corpus_dir) / path.relative_to(main)
+        if not path.is_dir() or any(f.stem in held for f in corpus_files(path)):
+            out.append((name, path))
+    return out
 
 
 def public_sequences(model_dir: str | Path, corpus: str, split: str, corpora_root=None, batch_size: int = DEFAULT_BATCH_SIZE,
@@ -253,7 +268,8 @@ def crossval(config, output_dir: str | Path, log=print, decoding: str = "viterbi
             train(fold_config, fold_dir, log=log)
         seqs = held_out_sequences(fold_dir, config.data.corpus_dir, decoding=decoding)
         folds[held] = scores_with_absent(seqs)
-        others = {source: held_out_sequences(fold_dir, source, decoding=decoding) for source in held_out_sources(fold_dir)}
+        others = {source: held_out_sequences(fold_dir, path, decoding=decoding)
+                  for source, path in held_out_sources(fold_dir) if path.is_dir()}
         unload_predictor(fold_dir)  # else every fold's model stays loaded until the last fold ends
         log(f"fold {held}: {summary_line(folds[held])}")
         if folds[held].get("event_errors"):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -27,7 +28,8 @@ def test_evaluate_never_scores_a_training_document(tiny_model, repo_root, tmp_pa
 
 def test_evaluate_prints_every_layer_and_writes_json_and_markdown(tiny_model, repo_root, tmp_path, capsys):
     report = tmp_path / "eval.json"
-    assert main(["evaluate", "--model", str(tiny_model), "--corpus-dir", str(repo_root / "data"), "--report-json", str(report)]) == 0
+    assert main(["evaluate", "--model", str(tiny_model), "--corpus-dir", str(repo_root / "data"), "--no-public-corpora",
+                 "--report-json", str(report)]) == 0
     out = capsys.readouterr().out
     order = [out.index(t) for t in ("=== Entities", "=== Event triggers (type", "=== Event triggers (identification",
                                    "=== Arguments given gold triggers (role", "=== Arguments end to end")]
@@ -69,3 +71,19 @@ def test_held_out_documents_of_an_extra_corpus_are_reported_apart(tiny_config, r
     scores = json.loads((tmp_path / "eval.json").read_text(encoding="utf-8"))
     assert scores["documents"] == ["004_d8de9215c69d2de7"]
     assert scores["other_sources"][str(repo_root / "data" / "anercorp")]["documents"] == ["anercorp-020"]
+
+
+def test_a_corpus_named_elsewhere_carries_the_sources_recorded_inside_it(tiny_model, repo_root, tmp_path, monkeypatch):
+    from arabic_news_tagger.evaluate.runner import held_out_sources
+
+    # A model trained from a checkout records its sources as the configuration named them; scored
+    # from elsewhere with --corpus-dir, the bundles recorded under data/ are found under that folder.
+    model = tmp_path / "model"
+    shutil.copytree(tiny_model, model)
+    config = json.loads((model / "config.json").read_text(encoding="utf-8"))
+    config["training_config"]["data"].update(corpus_dir="data", extra_corpus_dirs=["data/anercorp", "elsewhere/more"])
+    config["held_out_documents"] = ["004_d8de9215c69d2de7", "anercorp-019"]
+    (model / "config.json").write_text(json.dumps(config), encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert held_out_sources(model, repo_root / "data") == [
+        ("data/anercorp", repo_root / "data" / "anercorp"), ("elsewhere/more", Path("elsewhere/more"))]

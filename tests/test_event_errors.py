@@ -280,7 +280,7 @@ def test_evaluate_prints_the_error_table_after_the_seqeval_reports_and_writes_it
     from arabic_news_tagger.cli import main
 
     report = tmp_path / "eval.json"
-    assert main(["evaluate", "--model", str(tiny_model), "--corpus-dir", str(repo_root / "data"),
+    assert main(["evaluate", "--model", str(tiny_model), "--corpus-dir", str(repo_root / "data"), "--no-public-corpora",
                  "--report-json", str(report)]) == 0
     out = capsys.readouterr().out
     assert out.index("=== Arguments end to end (from predicted triggers) — seqeval strict") < out.index(
