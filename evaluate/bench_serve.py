@@ -25,8 +25,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import math
+import random
 import re
 import subprocess
 import sys
@@ -43,7 +45,9 @@ _READY = re.compile(r"serving .* at (http://\S+/) ")
 
 
 def load_texts(corpus_dir: str | Path) -> list[tuple[str, int]]:
-    """``(text, words)``: every sentence of the articles, then every paragraph (non-empty line)."""
+    """``(text, words)``: every sentence of the articles and every paragraph (non-empty line), in one
+    seeded shuffled order, so that any stretch of the list (what a short run or one client covers)
+    mixes short and long texts as the whole does."""
     from ..data.document import Document
     from .bench import articles
 
@@ -57,6 +61,7 @@ def load_texts(corpus_dir: str | Path) -> list[tuple[str, int]]:
         words = sum(len(s.words) for s in Document("", text).sentences)
         if words:
             texts.append((text, words))
+    random.Random(13).shuffle(texts)
     return texts
 
 
@@ -80,7 +85,7 @@ def run_reference(model: str, corpus_dir: str | Path, seconds: float, int8: bool
     chunks = [texts[i:i + REFERENCE_TEXTS_PER_CALL] for i in range(0, len(texts), REFERENCE_TEXTS_PER_CALL)]
     predict([t for t, _ in chunks[0]], model=model, int8=int8)
     calls = documents = words = 0
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     while True:
         chunk = chunks[calls % len(chunks)]
         predict([t for t, _ in chunk], model=model, int8=int8)
@@ -90,8 +95,9 @@ def run_reference(model: str, corpus_dir: str | Path, seconds: float, int8: bool
         elapsed = time.perf_counter() - start
         if elapsed >= seconds:
             break
+    cpu = time.process_time() - cpu_start
     return {"calls": calls, "passes": calls / len(chunks), "seconds": elapsed, "documents_per_s": documents / elapsed,
-            "words_per_s": words / elapsed, "texts_per_call": REFERENCE_TEXTS_PER_CALL}
+            "words_per_s": words / elapsed, "words_per_cpu_s": words / cpu, "texts_per_call": REFERENCE_TEXTS_PER_CALL}
 
 
 # --- the server ----------------------------------------------------------------------------------
@@ -151,8 +157,12 @@ async def run_level(url: str, clients: int, duration: float, texts: list[tuple[s
     memory: list[tuple[float, int]] = []
     cores = psutil.cpu_count() or 1
 
-    async with httpx.AsyncClient(base_url=url, headers=headers, timeout=httpx.Timeout(600.0),
-                                 limits=httpx.Limits(max_connections=clients, max_keepalive_connections=clients)) as client:
+    # One client object (one connection) per simulated client, as separate programs would be: a
+    # shared pool of 64 connections costs httpx time in proportion to its size on every request.
+    async with contextlib.AsyncExitStack() as stack:
+        client, *per_client = [await stack.enter_async_context(httpx.AsyncClient(
+            base_url=url, headers=headers, timeout=httpx.Timeout(600.0), limits=httpx.Limits(max_connections=1)))
+            for _ in range(clients + 1)]
         before_health = (await client.get("/health")).json()
         server_cpu0, my_cpu0 = sum(server.cpu_times()[:2]), sum(me.cpu_times()[:2])
         start = time.perf_counter()
@@ -166,7 +176,7 @@ async def run_level(url: str, clients: int, duration: float, texts: list[tuple[s
                 i += 1
                 sent = time.perf_counter()
                 try:
-                    response = await client.post("/predict", json={"text": text})
+                    response = await per_client[c].post("/predict", json={"text": text})
                 except httpx.HTTPError as e:
                     errors[type(e).__name__] += 1
                     await asyncio.sleep(0.05)
@@ -204,6 +214,8 @@ async def run_level(url: str, clients: int, duration: float, texts: list[tuple[s
         "server_mb_at_mark": (marked[-1] / mb) if elapsed > memory_mark_s and marked else None,
         "server_mb_at_end": memory[-1][1] / mb, "memory_mark_s": memory_mark_s,
         "server_cpu_share": server_cpu / (elapsed * cores), "clients_cpu_share": my_cpu / (elapsed * cores),
+        # Less sensitive than words/s to other processes on the machine: compare with the reference's.
+        "words_per_server_cpu_s": words / server_cpu if server_cpu else None,
         "requests_per_batch": requests / batches if batches else None,
     }
 
@@ -230,19 +242,20 @@ def _fmt(value, digits: int = 0) -> str:
 
 def report(levels: list[dict], reference: dict | None) -> str:
     lines = ["| clients | requests | documents/s | words/s | p50 ms | p95 ms | p99 ms | failed | server peak MB "
-             "| server CPU | clients' CPU | requests per predict() |",
-             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+             "| server CPU | clients' CPU | words per server CPU-s | requests per predict() |",
+             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for r in levels:
         lines.append(f"| {r['clients']} | {r['documents']} | {_fmt(r['documents_per_s'], 2)} | {_fmt(r['words_per_s'], 1)} "
                      f"| {_fmt(r['p50_ms'])} | {_fmt(r['p95_ms'])} | {_fmt(r['p99_ms'])} | {r['failed']} "
                      f"| {_fmt(r['server_peak_mb'])} | {r['server_cpu_share']:.0%} | {r['clients_cpu_share']:.0%} "
-                     f"| {_fmt(r['requests_per_batch'], 1)} |")
+                     f"| {_fmt(r['words_per_server_cpu_s'], 1)} | {_fmt(r['requests_per_batch'], 1)} |")
     by_clients = {r["clients"]: r for r in levels}
     lines.append("")
     if reference:
         lines.append(f"predict() in one process, {reference['texts_per_call']} texts per call: "
                      f"{reference['words_per_s']:,.1f} words/s ({reference['documents_per_s']:,.2f} documents/s, "
-                     f"{reference['passes']:.1f} passes over the texts in {reference['seconds']:.1f} s)")
+                     f"{reference['passes']:.1f} passes over the texts in {reference['seconds']:.1f} s; "
+                     f"{reference['words_per_cpu_s']:,.1f} words per CPU-s)")
     for r in levels:
         if r["errors"]:
             lines.append(f"failures at {r['clients']} clients: "

@@ -198,6 +198,59 @@ def test_requests_that_arrive_together_share_calls_by_option_and_each_gets_its_o
     assert stats["requests"] == 9 and stats["largest_batch"] == 3 and stats["batches"] == 4
 
 
+def test_a_lone_client_never_waits_for_others():
+    async def scenario():
+        batcher = Batcher(lambda texts, options: [{}] * len(texts), max_batch_texts=8, max_characters=100,
+                          wait_s=2.0, max_queue=4)
+        batcher.start()
+        try:
+            took = []
+            for _ in range(5):
+                started = time.perf_counter()
+                await batcher.submit(["a"], {}).future
+                took.append(time.perf_counter() - started)
+            return took
+        finally:
+            await batcher.stop()
+
+    assert max(asyncio.run(scenario())) < 1.0  # the 2 s window never spent
+
+
+def test_clients_that_run_together_come_to_share_one_batch():
+    """Eight clients, each sending its next request as soon as it is answered, the second four
+    starting while the first four's batch runs: they must not settle into two halves taking turns
+    (each half's requests queue while the other's run), nor wait out the window when all are back."""
+    sizes = []
+
+    def run_texts(texts, options):
+        sizes.append(len(texts))
+        time.sleep(0.05)
+        return [{}] * len(texts)
+
+    async def scenario():
+        batcher = Batcher(run_texts, max_batch_texts=16, max_characters=1000, wait_s=0.5, max_queue=16)
+        batcher.start()
+
+        async def client(delay):
+            await asyncio.sleep(delay)
+            for _ in range(12):
+                await batcher.submit(["a"], {}).future
+                await asyncio.sleep(0.002)  # the client reads its answer and writes the next request
+
+        try:
+            await asyncio.gather(*(client(0.0 if c < 4 else 0.02) for c in range(8)))
+        finally:
+            await batcher.stop()
+
+    started = time.perf_counter()
+    asyncio.run(scenario())
+    took = time.perf_counter() - started
+    # The first four ran alone; from then on all eight shared each call (the last four finished last).
+    assert sizes[0] == 4 and set(sizes[1:-1]) == {8} and sizes[-1] == 4, sizes
+    # Each batch waited only until the clients it expected were back, not its whole 0.5 s window.
+    assert took < 4.0, f"{took:.1f} s"
+
+
 def test_a_full_queue_answers_503_with_when_to_retry():
     async def scenario():
         batcher = Batcher(lambda texts, options: [{}] * len(texts), max_batch_texts=4, max_characters=100,
@@ -222,12 +275,40 @@ def test_the_benchmark_reads_sentences_and_paragraphs_and_reports_its_targets():
     level = {"clients": 1, "documents": 10, "documents_per_s": 2.0, "words_per_s": 40.0, "p50_ms": 100.0, "p95_ms": 150.0,
              "p99_ms": 200.0, "failed": 0, "errors": {}, "server_peak_mb": 500.0, "server_mb_at_mark": None,
              "server_mb_at_end": 500.0, "memory_mark_s": 60, "server_cpu_share": 0.5, "clients_cpu_share": 0.1,
-             "requests_per_batch": 1.0}
+             "words_per_server_cpu_s": 45.0, "requests_per_batch": 1.0}
     text = report([level, {**level, "clients": 16, "words_per_s": 60.0, "p99_ms": 250.0}],
-                  {"texts_per_call": 16, "words_per_s": 70.0, "documents_per_s": 3.0, "passes": 2.0, "seconds": 10.0})
+                  {"texts_per_call": 16, "words_per_s": 70.0, "documents_per_s": 3.0, "passes": 2.0, "seconds": 10.0,
+                   "words_per_cpu_s": 40.0})
     assert "ratio 16 clients vs 1 client: 1.50x" in text
     assert "ratio 16 clients vs predict() 16 per call: 0.86x" in text
     assert "p99/p50 at 16 clients: 2.50" in text
+
+
+def test_answers_are_not_held_back_by_nagles_algorithm():
+    """Headers and body go out as two writes: without TCP_NODELAY the second waits for the client's
+    delayed acknowledgement, 40 ms on every answer. asyncio sets it only on sockets that name TCP."""
+    from arabic_news_tagger.serve.app import _listen
+
+    async def scenario():
+        accepted = asyncio.get_running_loop().create_future()
+
+        class Protocol(asyncio.Protocol):
+            def connection_made(self, transport):
+                sock = transport.get_extra_info("socket")
+                accepted.set_result(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+                transport.close()
+
+        listening = _listen("127.0.0.1", 0)
+        server = await asyncio.get_running_loop().create_server(Protocol, sock=listening)
+        try:
+            _, writer = await asyncio.open_connection("127.0.0.1", listening.getsockname()[1])
+            nodelay = await asyncio.wait_for(accepted, 10)
+            writer.close()
+            return nodelay
+        finally:
+            server.close()
+
+    assert asyncio.run(scenario()) != 0
 
 
 def test_a_bad_model_directory_is_one_line_naming_it(tmp_path):
@@ -294,18 +375,18 @@ def test_the_api_answers_what_predict_returns(server, expected):
 
 
 def test_fifty_concurrent_requests_are_all_answered_correctly_in_shared_batches(server, expected):
-    sentences = [t for t, _ in load_texts(ROOT / "data")][:50]
+    texts = [t for t, _ in load_texts(ROOT / "data")][:50]
     before = health(server.url)
 
     async def fifty():
         async with httpx.AsyncClient(base_url=server.url, timeout=300,
                                      limits=httpx.Limits(max_connections=50)) as client:
-            return await asyncio.gather(*(client.post("/predict", json={"text": s}) for s in sentences))
+            return await asyncio.gather(*(client.post("/predict", json={"text": t}) for t in texts))
 
     responses = asyncio.run(fifty())
     assert [r.status_code for r in responses] == [200] * 50
-    for s, r in zip(sentences, responses):
-        same_result(r.json(), expected(s), s[:30])
+    for t, r in zip(texts, responses):
+        same_result(r.json(), expected(t), t[:30])
     # Each answer says how long it waited and which shared call it ran in.
     timings = [r.headers["server-timing"] for r in responses]
     assert all("queue;dur=" in t and "predict;dur=" in t for t in timings)

@@ -33,8 +33,8 @@ class ServeSettings:
     api_key: str | None = None
     #: Characters per request, all its texts together: predict()'s own limit by default.
     max_characters: int = MAX_CHARACTERS
-    #: How long the batcher waits for more requests after the first, once requests arrive together.
-    batch_wait_ms: float = 10.0
+    #: The longest the batcher waits for the clients of its last batch to send their next requests.
+    batch_wait_ms: float = 50.0
     #: Texts per predict() call, across requests (a request with more texts runs alone).
     max_batch_texts: int = 32
     #: Requests waiting for the model; one more is answered 503 with Retry-After.
@@ -81,8 +81,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                    help=f"require this key in the X-API-Key header (or Authorization: Bearer); default ${API_KEY_ENV_VAR}")
     p.add_argument("--max-characters", type=int, default=MAX_CHARACTERS, metavar="N",
                    help=f"characters per request, all texts together (default {MAX_CHARACTERS:,}, predict()'s); more is answered 413")
-    p.add_argument("--batch-wait-ms", type=float, default=10.0, metavar="MS",
-                   help="once requests arrive together, wait this long after the first for more to batch with it (default 10)")
+    p.add_argument("--batch-wait-ms", type=float, default=50.0, metavar="MS",
+                   help="the longest a batch waits for the clients of the last batch to send their next requests, "
+                        "so that clients running together share batches (default 50; a lone client never waits)")
     p.add_argument("--max-batch-texts", type=int, default=32, metavar="N",
                    help="texts per predict() call across requests (default 32)")
     p.add_argument("--max-queue", type=int, default=64, metavar="N",
