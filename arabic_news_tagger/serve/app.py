@@ -440,7 +440,7 @@ def model_info(predictor, settings: ServeSettings, options: dict) -> dict:
 
 
 def _static(name: str) -> bytes:
-    return resources.files("arabic_news_tagger.serve").joinpath("static", name).read_bytes()
+    return resources.files("arabic_news_tagger.serve").joinpath(name).read_bytes()
 
 
 def _docs_page(schema: dict) -> str:
