@@ -344,11 +344,15 @@ def guarded_server(tiny_model, tmp_path_factory):
     shutil.copytree(tiny_model, model, ignore=shutil.ignore_patterns("checkpoints"))
     subprocess.run([sys.executable, "-m", "arabic_news_tagger.cli", "evaluate", "--model", str(model), "--no-public-corpora",
                     "--report-json", str(model / "evaluation.json")], check=True, capture_output=True, timeout=600)
+    before = os.environ.get("ARABIC_NEWS_TAGGER_API_KEY")
     os.environ["ARABIC_NEWS_TAGGER_API_KEY"] = "s3cret"
     try:
         srv = Server(model, extra_args=["--max-queue", "1", "--max-batch-texts", "1", "--cors-origin", "http://newsroom.example"])
     finally:
-        del os.environ["ARABIC_NEWS_TAGGER_API_KEY"]
+        if before is None:
+            del os.environ["ARABIC_NEWS_TAGGER_API_KEY"]
+        else:
+            os.environ["ARABIC_NEWS_TAGGER_API_KEY"] = before
     yield srv, model
     srv.stop()
 
