@@ -88,15 +88,9 @@ def _config_reference(args) -> int:
 
 
 def _check_scores(args) -> int:
-    import json
+    from .evaluate.gate import check_floors, read_floors, read_report
 
-    from .evaluate.gate import check_floors, read_floors
-
-    try:
-        report = json.loads(open(args.report, encoding="utf-8").read())
-    except json.JSONDecodeError as e:
-        raise ValueError(f"{args.report}: not a JSON report ({e})") from None
-    lines, failures = check_floors(report, read_floors(args.floors))
+    lines, failures = check_floors(read_report(args.report), read_floors(args.floors))
     print(f"score gate: {args.report} against {args.floors}")
     print("\n".join(lines))
     for failure in failures:

@@ -7,6 +7,7 @@ and the layer, so CI can fail on a change that makes the model worse and say whe
 
 from __future__ import annotations
 
+import json
 import tomllib
 from pathlib import Path
 
@@ -41,6 +42,17 @@ def read_floors(path: str | Path) -> dict[str, dict[str, float]]:
             if isinstance(floor, bool) or not isinstance(floor, (int, float)) or not 0 <= floor <= 1:
                 raise FloorsError(f"{path}:floors.{source}.{layer}: expected an F1 between 0 and 1, got {floor!r}")
     return floors
+
+
+def read_report(path: str | Path) -> dict:
+    """An ``evaluate --report-json`` report; a missing or broken file is an error naming it."""
+    path = Path(path)
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise FloorsError(f"{path}: no such report") from None
+    except json.JSONDecodeError as e:
+        raise FloorsError(f"{path}: not a JSON report ({e})") from None
 
 
 def report_figure(report: dict, source: str, layer: str) -> float | None:

@@ -74,3 +74,14 @@ def test_the_command_prints_the_table_and_exits_1_on_a_failure(tmp_path, capsys)
     floors.write_text('[floors."wojood:val"]\nentities = 0.8\n', encoding="utf-8")
     assert main(["check-scores", str(report), "--floors", str(floors)]) == 0
     assert main(["check-scores", str(tmp_path / "missing.json"), "--floors", str(floors)]) == 2
+
+
+def test_a_broken_report_is_named(tmp_path):
+    from arabic_news_tagger.evaluate.gate import read_report
+
+    bad = tmp_path / "evaluation.json"
+    bad.write_text("{not json", encoding="utf-8")
+    with pytest.raises(FloorsError, match=r"evaluation.json: not a JSON report"):
+        read_report(bad)
+    with pytest.raises(FloorsError, match=r"missing.json: no such report"):
+        read_report(tmp_path / "missing.json")
