@@ -383,6 +383,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_parser(sub)
     bench_serve.add_parser(sub)
 
+    from . import records
+
+    records.add_parser(sub)
+
     p = sub.add_parser("crossval", help="leave-one-document-out: train and score one model per document")
     p.add_argument("--config", required=True, metavar="FILE")
     p.add_argument("--output-dir", default="runs/crossval", metavar="DIR")

@@ -11,6 +11,9 @@ end, score}, arguments: [{role, text, start, end, score}]}]}``. No model is need
 
 Every span's offsets are checked against the text (``text[start:end]`` must be the span's text
 where the result records one); a result that does not fit its text raises ``ValueError``.
+
+A page of several documents opens with a timeline: the event records of ``records.build_records``
+(one per real-world event) by date, each expandable to its mentions.
 """
 
 from __future__ import annotations
@@ -259,6 +262,17 @@ def _css(entity_types: list[str]) -> str:
         ".role{font-family:sans-serif;font-size:.85em;color:#555}",
         ".etype{font-family:sans-serif;direction:ltr}",
         ".none{color:#888;font-size:.9em}",
+        ".timeline{border:1px solid #e3e3e3;border-radius:6px;padding:.4em 1em;margin-bottom:2em;background:#fcfcfc}",
+        ".timeline ol{list-style:none;margin:0;padding:0}",
+        ".timeline li.rec{border-inline-start:3px solid #1d4ed8;margin:.35em 0;padding-inline-start:.6em}",
+        ".timeline summary{cursor:pointer}",
+        ".rdate,.rtype,.rdur,.rcount{font-family:sans-serif;direction:ltr;unicode-bidi:isolate}",
+        ".rdate{font-weight:bold;display:inline-block;min-width:7em}",
+        ".rtype{font-size:.85em;background:#eef2ff;border-radius:3px;padding:0 .3em;margin-inline:.3em}",
+        ".rdur,.rcount,.rsrc{color:#555;font-size:.85em}",
+        ".timeline ul{margin:.3em 0 .6em;padding-inline-start:1.4em;font-size:.95em}",
+        ".timeline ul a{font-family:sans-serif;font-size:.85em;text-decoration:none}",
+        ".timeline b.trig{color:#c62828}",
     ]
     rules += [f".evc{i}{{--ev:{c}}}" for i, c in enumerate(EVENT_COLOURS)]
     rules += [f".{_type_class(t)}{{background:{_entity_colour(t)}}}" for t in entity_types]
@@ -272,8 +286,82 @@ def _legend(entity_types: list[str]) -> str:
     return '<ul class="legend" dir="ltr">' + "".join(items) + "</ul>"
 
 
+# --- timeline ------------------------------------------------------------------------------------
+
+_SORTABLE = re.compile(r"(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?(T[\d:]+)?")
+
+
+def _sort_key(record: Mapping) -> tuple | None:
+    """(year, month, day, time) of a record's date where its value gives a year; None otherwise."""
+    value = (record.get("date") or {}).get("value")
+    m = _SORTABLE.match(value) if isinstance(value, str) else None
+    if not m:
+        return None
+    return (int(m[1]), int(m[2] or 0), int(m[3] or 0), m[4] or "")
+
+
+def _value_text(field: Mapping | None) -> str:
+    if not field:
+        return ""
+    value, text = field.get("value"), field.get("text") or ""
+    mod = f" {field['mod']}" if field.get("mod") else ""
+    if value is None:
+        return f"«{_esc(text)}»"
+    return f'<span dir="ltr">{_esc(str(value))}{_esc(mod)}</span> «{_esc(text)}»'
+
+
+def _sentence_html(doc: Document, start: int, end: int) -> str:
+    sentence = doc.sentence_holding(start, end)
+    s, e = (sentence.start, sentence.end) if sentence else (start, end)
+    t = doc.text
+    return f'{_esc(t[s:start])}<b class="trig">{_esc(t[start:end])}</b>{_esc(t[end:e])}'
+
+
+def _record_item(record: Mapping, docs: list[Document], names: list[str]) -> str:
+    index = {d.id: i for i, d in enumerate(docs)}
+    date = record.get("date")
+    head = _value_text(date) if date else '<span class="none">no date</span>'
+    parts = "، ".join(_esc(p) for p in record.get("participants") or []) or '<span class="none">—</span>'
+    duration = f' <span class="rdur">({_value_text(record["duration"])})</span>' if record.get("duration") else ""
+    mentions = record.get("mentions") or []
+    n_docs = len({m["document"] for m in mentions})
+    items = []
+    for m in mentions:
+        i = index[m["document"]]
+        anchor = f"{m['document']}-e{m['event'] + 1}"
+        items.append(f'<li><a href="#{anchor}" dir="ltr"><bdi>{_esc(names[i])}</bdi> E{m["event"] + 1}</a>: '
+                     f"{_sentence_html(docs[i], m['start'], m['end'])}</li>")
+    value = (date or {}).get("value")
+    return (
+        f'<li class="rec" id="{_esc(record["record_id"])}" data-type="{_esc(record["type"])}"'
+        + (f' data-date="{_esc(str(value))}"' if value is not None else "") + ">"
+        f'<details><summary><span class="rdate">{head}</span><span class="rtype">{_esc(record["type"])}</span>'
+        f"<bdi>{parts}</bdi>{duration} <span class=\"rcount\">({_count(len(mentions), 'mention', 'mentions')}, "
+        f"{_count(n_docs, 'document', 'documents')})</span></summary><ul>{''.join(items)}</ul></details></li>"
+    )
+
+
+def _timeline(pairs: Sequence[tuple[str, Mapping | None]], docs: list[Document], names: list[str]) -> str:
+    from .records import build_records
+
+    tagged = ({**(result or {}), "document": doc.id, "text": text} for (text, result), doc in zip(pairs, docs))
+    records = list(build_records(tagged))
+    dated = sorted((r for r in records if _sort_key(r) is not None), key=_sort_key)
+    undated = [r for r in records if _sort_key(r) is None]
+    out = ['<section class="timeline" id="timeline"><h2>Timeline <small dir="ltr">'
+           f"({_count(len(records), 'event record', 'event records')}: one per event, its mentions grouped; "
+           "docs/records.md)</small></h2>"]
+    if dated:
+        out.append('<ol class="dated">' + "".join(_record_item(r, docs, names) for r in dated) + "</ol>")
+    if undated:
+        out.append('<h3>Undated</h3><ol class="undated">' + "".join(_record_item(r, docs, names) for r in undated) + "</ol>")
+    if not records:
+        out.append('<p class="none">No events.</p>')
+    return "".join(out) + "</section>"
+
+
 def to_html(documents: Sequence[tuple[str, Mapping | None]], title: str = "Entities and events",
-            names: Sequence[str] | None = None) -> str:
+            names: Sequence[str] | None = None, timeline: bool | None = None) -> str:
     """One self-contained HTML page (inline CSS, no scripts, nothing external) for the documents.
 
     Entities are ``<mark class="ent ent-TYPE" data-type=TYPE>``; an event's trigger is a
@@ -281,6 +369,12 @@ def to_html(documents: Sequence[tuple[str, Mapping | None]], title: str = "Entit
     arguments a ``<span class="arg" data-event=EVENT-ID data-role=ROLE>``. Event ids are
     ``d<document>-e<event>``, counted from 1. Every document is followed by a table of its events.
     ``names`` (optional) heads each document instead of "Document n".
+
+    ``timeline`` (default: with two documents or more) puts a ``<section class="timeline">`` first:
+    each event record is an ``<li class="rec" data-date=VALUE>`` holding a ``<details>`` whose
+    summary gives its date, type, participants and duration and whose list gives each mention (its
+    document, a link to its event, its sentence); records with a dated value (a year at least)
+    come by date, the others after them under "Undated".
     """
     if isinstance(documents, tuple) and len(documents) == 2 and isinstance(documents[0], str):
         documents = [documents]  # one (text, result) pair
@@ -292,6 +386,9 @@ def to_html(documents: Sequence[tuple[str, Mapping | None]], title: str = "Entit
     entity_types = [t for t in ENTITY_COLOURS if t in present] + sorted(present - set(ENTITY_COLOURS))
 
     sections = []
+    if timeline or (timeline is None and len(docs) > 1):
+        shown = list(names) if names is not None else [f"Document {i}" for i in range(1, len(docs) + 1)]
+        sections.append(_timeline(documents, docs, shown))
     for i, doc in enumerate(docs, 1):
         prefix = f"d{i}"
         heading = names[i - 1] if names is not None else f"Document {i}"

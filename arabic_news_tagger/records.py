@@ -1,0 +1,840 @@
+"""Event records: one record per real-world event, built from the event mentions of tagged documents.
+
+    >>> from arabic_news_tagger.records import build_records, read_tagged
+    >>> for record in build_records(read_tagged("tagged.jsonl")):
+    ...     print(record["type"], record["date"], record["participants"])
+
+The input is what ``arabic-news-tagger predict`` writes, one document per item: ``{"document": ID,
+"entities": [...], "events": [{type, trigger: {text, start, end}, arguments: [{role, text, start, end,
+value?, mod?}]}], "document_date"?: {"value", "source"}, "text"?: ...}``. The values (``value``,
+``mod``) are read where the values module put them (docs/records.md); without them a record still
+lists the spans' texts, and dates and durations simply constrain nothing. With the text, each
+mention also carries its sentence.
+
+How mentions become records (greedy agglomeration with a compatibility test)
+---------------------------------------------------------------------------
+1. Mentions are blocked: by event type and by the month of their document's date; a document whose
+   date is unknown forms blocks of its own (``undated="alone"``, the default), or all undated
+   documents share one block per type (``undated="together"``). Nothing is compared across blocks,
+   so memory is bounded by the largest block.
+2. Within a block, mentions that name participants (roles Participant and Agent) are taken in input
+   order; each joins the existing record it is *compatible* with that shares the most participants
+   (ties: a record already holding a mention of the same document, then the newest), or starts a
+   new record. Compatible means, against every mention already in the record:
+   - dates (Time values) agree as far as both are known: ``2025-03`` fits ``2025-03-18``, a weekday
+     ``XXXX-WXX-2`` fits a Tuesday, ``2025-03-18`` does not fit ``2025-03-19``; values relative to an
+     unknown document date (``DOC-P1D``) are compared only within their own document; values with
+     ``mod`` BEFORE/AFTER constrain nothing;
+   - durations fit: each value is an interval (exact; APPROX ±20 %; MORE_THAN above; LESS_THAN
+     below; ...), and the intervals must meet: «أكثر من ساعة ونصف» fits ``PT2H5M``, «نحو ساعة ونصف»
+     does not;
+   - participants overlap: at least min(2, the mention's names, the record's names) names match.
+3. Mentions without participants never link documents. Each attaches, within its document, to the
+   compatible record of its type with a mention within ``window`` sentences of it (the nearest;
+   without the text, within ``window * 200`` characters); else to the one record of its type the
+   document has, when there is exactly one (an article's «المكالمة» is the call it reports); else it
+   stands alone.
+
+Names are matched across spellings and short forms: letters are normalised (alef forms, alef
+maqsura, taa marbuta, diacritics, tatweel), leading titles and «ال» descriptors are dropped («الرئيس
+الروسي فلاديمير بوتين» → «فلاديمير بوتين»), a glued proclitic (و ف ب ل ك) is tolerated («وترامب»),
+and two names match when their last tokens match (and their first tokens too, when both have two or
+more), or when the tokens of one are all among the other's. A name that is only a title or a
+nisba («الرئيس», «رئيس أميركي») is no name.
+
+Limits: two different events of one type with no date, duration or participant to tell them apart
+merge; relatives sharing a family name merge («دونالد ترامب» and «إيفانكا ترامب» do not: their first
+names differ, but «ترامب» alone matches both); an event reported in the first days of a month and
+dated in the previous one falls in two blocks; quantities are reported, never compared.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import json
+import re
+import tempfile
+import unicodedata
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+
+from .io import atomic_output
+
+__all__ = ["build_records", "read_tagged", "normalize_name", "name_tokens", "same_name", "dates_compatible",
+           "durations_compatible", "record_rows", "write_records", "ROLE_FIELDS"]
+
+#: Which record field each argument role feeds (other roles are kept in ``arguments`` only).
+ROLE_FIELDS = {"Participant": "participants", "Agent": "participants", "Topic": "topics", "Place": "place",
+               "Mediator": "mediator", "Theme": "themes", "Time": "date", "Duration": "duration",
+               "Quantity": "quantity"}
+#: Sentences (either side) within which a mention without participants joins a record of its document.
+DEFAULT_WINDOW = 2
+_CHARS_PER_SENTENCE = 200  # the window in characters where the text (and so its sentences) is absent
+
+# --- names -----------------------------------------------------------------------------------------
+
+_DIACRITICS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")  # harakat, Quranic marks, tatweel
+_LETTERS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ؤ": "و", "ئ": "ي",
+                          "ک": "ك", "ی": "ي", "ھ": "ه"})
+_NON_WORD = re.compile(r"[^\w\s]")
+_PROCLITICS = ("و", "ف", "ب", "ل", "ك")
+# Titles, offices and the words of title phrases («الناطق باسم الكرملين»), normalised.
+_TITLES = frozenset(_w.translate(_LETTERS) for _w in """
+    الرئيس رئيس الرئيسين نظيره نظيرة نظيرهما الزعيم زعيم الملك ملك الأمير أمير الشيخ الشيخة السيد السيدة
+    وزير الوزير وزيرة رئيسة المستشار مستشار مستشارة الناطق ناطق المتحدث متحدث باسم المبعوث مبعوث
+    السفير سفير الجنرال جنرال اللواء العميد العقيد المشير القائد قائد الدكتور د الأستاذ مدير المدير
+    نائب النائب الأمين أمين العام المرشد السلطان سلطان الإمام رئيسه زعيمه
+    """.split())
+# Nisbas that describe rather than name («رئيس أميركي»).
+_NISBAS = frozenset(_w.translate(_LETTERS) for _w in """
+    أميركي أمريكي روسي أوكراني صيني إيراني تركي فرنسي بريطاني ألماني إسرائيلي فلسطيني سوري عربي قطري
+    مصري سعودي إماراتي عماني لبناني عراقي أوروبي غربي
+    """.split())
+
+
+def _light(text: str) -> str:
+    """Marks, tatweel and punctuation dropped, letters kept: «أل» (a name's first letters) is not «ال»."""
+    text = _DIACRITICS.sub("", unicodedata.normalize("NFKC", text))
+    return " ".join(_NON_WORD.sub(" ", text).split())
+
+
+def normalize_name(text: str) -> str:
+    """``text`` in the form names are compared in: letters unified, marks and punctuation dropped."""
+    return _light(text).translate(_LETTERS)
+
+
+def _bare(token: str) -> str:
+    """The token without one glued proclitic where what remains is a word (وترامب → ترامب)."""
+    for p in ("وال", "فال", "بال", "كال"):
+        if token.startswith(p) and len(token) > len(p) + 2:
+            return token[len(p) - 2:]
+    if token.startswith("لل") and len(token) > 4:
+        return "ا" + token[1:]
+    if token[:1] in _PROCLITICS and len(token) >= 4:
+        return token[1:]
+    return token
+
+
+def _tok_eq(a: str, b: str) -> bool:
+    # Not _bare(a) == _bare(b): «بوتين» and «فوتين» would both lose a letter they do not glue.
+    return a == b or _bare(a) == b or a == _bare(b)
+
+
+def _is_title(light: str) -> bool:
+    norm = light.translate(_LETTERS)
+    return norm in _TITLES or _bare(norm) in _TITLES
+
+
+def _is_nisba(light: str) -> bool:
+    norm = light.translate(_LETTERS)
+    return norm in _NISBAS or _bare(norm) in _NISBAS
+
+
+def _is_descriptor(light: str) -> bool:
+    """An «ال» word, or a nisba: what precedes a name without being one («الروسي», «الولايات»)."""
+    return light.startswith("ال") or _bare(light).startswith("ال") or _is_nisba(light)
+
+
+def _name_start(tokens: list[str]) -> int | None:
+    """Index of the first token of the proper name among ``tokens`` (:func:`_light` forms), or None
+    where they name nobody."""
+    for i, t in enumerate(tokens):
+        if not _is_title(t) and not _is_descriptor(t):
+            return i
+    # Only titles and «ال» words: a name of its own («الكرملين», «الولايات المتحدة») unless it
+    # opens with a title («الرئيس الروسي», «رئيس الولايات المتحدة»).
+    i = 0
+    while i < len(tokens) and _is_title(tokens[i]):
+        i += 1
+    rest = tokens[i:]
+    if not rest or (len(rest) == 1 and (_is_nisba(rest[0]) or (i and _bare(rest[0]).endswith("ي")))):
+        return None
+    return i
+
+
+def _name_parts(text: str) -> list[tuple[str, str]]:
+    """(the text's own spelling, its light form) of each token that names, titles dropped."""
+    pairs = [(raw, _light(raw)) for raw in text.split()]
+    pairs = [(raw, light.split()[0]) for raw, light in pairs if light]  # a lone dash is no token
+    start = _name_start([light for _, light in pairs])
+    if start is None:
+        return []
+    rest = pairs[start:]
+    if start and len(rest) == 1 and _is_nisba(rest[0][1]):
+        return []
+    return rest
+
+
+def name_tokens(text: str) -> tuple[str, ...]:
+    """The normalised tokens that name someone in ``text`` (titles and descriptors dropped); () for none."""
+    return tuple(light.translate(_LETTERS) for _, light in _name_parts(text))
+
+
+def _display_name(text: str) -> str:
+    """The span's own spelling with the leading titles and descriptors dropped."""
+    parts = _name_parts(text)
+    return " ".join(raw for raw, _ in parts).strip("«»\"'،,.:؛;()[]") if parts else text.strip()
+
+
+def same_name(a: str | tuple, b: str | tuple) -> bool:
+    """Whether two names (texts, or :func:`name_tokens`) name the same one: last tokens match (and
+    the first ones too where both have two or more), or the tokens of one are all among the other's."""
+    ta = name_tokens(a) if isinstance(a, str) else tuple(a)
+    tb = name_tokens(b) if isinstance(b, str) else tuple(b)
+    if not ta or not tb:
+        return False
+    if _tok_eq(ta[-1], tb[-1]) and (len(ta) == 1 or len(tb) == 1 or _tok_eq(ta[0], tb[0])):
+        return True
+    short, long_ = (ta, tb) if len(ta) <= len(tb) else (tb, ta)
+    return all(any(_tok_eq(s, t) for t in long_) for s in short)
+
+
+# --- values ----------------------------------------------------------------------------------------
+
+_WEEKDAY = re.compile(r"(\d{4}|XXXX)-W(\d{2}|XX)-(\d)")
+_WEEK = re.compile(r"(\d{4}|XXXX)-W(\d{2})")
+_CALENDAR = re.compile(r"(\d{4}|XXXX)(?:-(\d{2}|XX)(?:-(\d{2}|XX))?)?")
+_UNCONSTRAINING_MODS = {"BEFORE", "AFTER", "ON_OR_BEFORE", "ON_OR_AFTER"}
+
+
+def _known(part: str | None) -> int | None:
+    return None if part is None or "X" in part else int(part)
+
+
+def _parse_date(value: str | None, mod: str | None = None):
+    """("cal", y, m, d) | ("weekday", y, w, dow) | ("week", y, w) | ("doc", value) | None."""
+    if not isinstance(value, str) or not value or mod in _UNCONSTRAINING_MODS:
+        return None
+    day = value.split("T", 1)[0]
+    if day.startswith("DOC"):
+        return ("doc", day)
+    if m := _WEEKDAY.fullmatch(day):
+        return ("weekday", _known(m[1]), _known(m[2]), int(m[3]))
+    if m := _WEEK.fullmatch(day):
+        return ("week", _known(m[1]), _known(m[2]))
+    if m := _CALENDAR.fullmatch(day):
+        return ("cal", _known(m[1]), _known(m[2]), _known(m[3]))
+    return None
+
+
+def _full_date(parsed) -> _dt.date | None:
+    if parsed and parsed[0] == "cal" and None not in parsed[1:]:
+        with contextlib.suppress(ValueError):
+            return _dt.date(*parsed[1:])
+    return None
+
+
+def _agree(*pairs) -> bool:
+    return all(a is None or b is None or a == b for a, b in pairs)
+
+
+def dates_compatible(a: str | None, b: str | None, *, mod_a: str | None = None, mod_b: str | None = None,
+                     same_document: bool = True) -> bool:
+    """Whether two time values (values-format.md) can name the same day, as far as both are known."""
+    pa, pb = _parse_date(a, mod_a), _parse_date(b, mod_b)
+    if pa is None or pb is None:
+        return True
+    if pa[0] == "doc" or pb[0] == "doc":
+        # An offset from an unknown document date says nothing outside its document.
+        return pa == pb if (pa[0] == pb[0] == "doc" and same_document) else True
+    if pa[0] == "cal" and pb[0] == "cal":
+        return _agree(*zip(pa[1:], pb[1:]))
+    if pa[0] == "cal":
+        pa, pb = pb, pa  # the calendar date, if any, second
+    full = _full_date(pb)
+    if pb[0] == "cal":
+        if full is None:
+            return _agree((pa[1], pb[1]))
+        year, week, dow = full.isocalendar()
+        return _agree((pa[1], year), (pa[2], week), *(((pa[3], dow),) if pa[0] == "weekday" else ()))
+    if pa[0] == "weekday" and pb[0] == "weekday":
+        return _agree(*zip(pa[1:], pb[1:]))
+    return _agree((pa[1], pb[1]), (pa[2], pb[2]))  # weeks, or a week and a weekday
+
+
+def _date_rank(value: str | None, mod: str | None) -> float:
+    """How much a time value says, to pick a record's date: a full date above a month, ... ."""
+    parsed = _parse_date(value, mod)
+    if parsed is None:
+        return -1.0 if value else -2.0
+    kind = parsed[0]
+    if kind == "doc":
+        return 1.0
+    if kind == "weekday":
+        return 2.0 + (parsed[1] is not None)
+    if kind == "week":
+        return 3.5
+    y, m, d = parsed[1:]
+    rank = {(1, 1, 1): 5.0, (1, 1, 0): 4.0, (1, 0, 0): 3.0, (0, 1, 1): 2.5, (0, 1, 0): 1.5}.get(
+        (y is not None, m is not None, d is not None), 0.0)
+    return rank + (0.5 if "T" in value else 0.0) - (0.25 if mod else 0.0)
+
+
+_DURATION = re.compile(r"P(?:(\d+(?:\.\d+)?)Y)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?"
+                       r"(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?")
+_MINUTES = (525600, 43200, 10080, 1440, 60, 1, 1 / 60)
+
+
+def _duration_minutes(value: str | None) -> float | None:
+    if not isinstance(value, str) or not (m := _DURATION.fullmatch(value)) or not any(m.groups()):
+        return None
+    return sum(float(g) * k for g, k in zip(m.groups(), _MINUTES) if g)
+
+
+def _interval(value: str | None, mod: str | None) -> tuple[float, float] | None:
+    v = _duration_minutes(value)
+    if v is None:
+        return None
+    return {"APPROX": (0.8 * v, 1.2 * v), "MORE_THAN": (v + 1e-9, float("inf")), "EQUAL_OR_MORE": (v, float("inf")),
+            "LESS_THAN": (0.0, v - 1e-9), "EQUAL_OR_LESS": (0.0, v)}.get(mod or "", (v, v))
+
+
+def durations_compatible(a: str | None, b: str | None, *, mod_a: str | None = None, mod_b: str | None = None) -> bool:
+    """Whether two duration values can measure the same event: one is missing, or their intervals
+    meet (an exact value is a point, APPROX ±20 %, MORE_THAN an open ray, ...)."""
+    ia, ib = _interval(a, mod_a), _interval(b, mod_b)
+    if ia is None or ib is None:
+        return True
+    return max(ia[0], ib[0]) <= min(ia[1], ib[1]) + 1e-9
+
+
+# --- reading tagged documents -----------------------------------------------------------------------
+
+
+def _int(v) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _check_span(span, where: str) -> None:
+    if not isinstance(span, Mapping):
+        raise ValueError(f"{where}: expected an object, got {type(span).__name__}")
+    if not (_int(span.get("start")) and _int(span.get("end"))) or not 0 <= span["start"] < span["end"]:
+        raise ValueError(f"{where}: 'start' and 'end' must be ints with 0 <= start < end, got "
+                         f"{span.get('start')!r} and {span.get('end')!r}")
+    if "text" in span and not isinstance(span["text"], str):
+        raise ValueError(f"{where}.text: expected a string")
+
+
+def check_document(doc, where: str) -> None:
+    """Raise ``ValueError`` naming ``where`` and the key when ``doc`` is not a tagged document."""
+    if not isinstance(doc, Mapping):
+        raise ValueError(f"{where}: expected a JSON object (a tagged document), got {type(doc).__name__}")
+    if "text" in doc and not isinstance(doc["text"], str):
+        raise ValueError(f"{where}: 'text' must be a string")
+    events = doc.get("events", [])
+    if not isinstance(events, list):
+        raise ValueError(f"{where}: 'events' must be a list")
+    text = doc.get("text")
+    for i, ev in enumerate(events):
+        w = f"{where}: events[{i}]"
+        if not isinstance(ev, Mapping) or not isinstance(ev.get("type"), str) or "trigger" not in ev:
+            raise ValueError(f"{w}: expected an object with a string 'type' and a 'trigger'")
+        _check_span(ev["trigger"], f"{w}.trigger")
+        args = ev.get("arguments", [])
+        if not isinstance(args, list):
+            raise ValueError(f"{w}.arguments: must be a list")
+        for j, a in enumerate(args):
+            _check_span(a, f"{w}.arguments[{j}]")
+            if not isinstance(a.get("role"), str):
+                raise ValueError(f"{w}.arguments[{j}]: missing a string 'role'")
+        if text is not None:
+            for name, span in [("trigger", ev["trigger"]), *((f"arguments[{j}]", a) for j, a in enumerate(args))]:
+                if span["end"] > len(text) or ("text" in span and text[span["start"]:span["end"]] != span["text"]):
+                    raise ValueError(f"{w}.{name}: offsets {span['start']}-{span['end']} do not hold its text "
+                                     f"{span.get('text')!r} in the document's text")
+    dd = doc.get("document_date")
+    if dd is not None and not (isinstance(dd, Mapping) and (dd.get("value") is None or isinstance(dd.get("value"), str))):
+        raise ValueError(f"{where}: 'document_date' must be an object with a string or null 'value'")
+
+
+def read_tagged(path: str | Path, *, text_root: str | Path | None = None) -> Iterator[dict]:
+    """Tagged documents from a JSON Lines file, one at a time; a broken line raises ``ValueError``
+    naming ``path:line``. With ``text_root``, a line without ``"text"`` gets the text of the file
+    ``text_root/DOCUMENT`` where there is one (``predict FILE...`` names documents by their paths)."""
+    path = Path(path)
+    try:
+        f = open(path, "rb")
+    except FileNotFoundError:
+        raise FileNotFoundError(f"{path}: no such file (a JSON Lines file that `arabic-news-tagger predict` wrote)") from None
+    with f:
+        for n, raw in enumerate(f, 1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as e:
+                raise ValueError(f"{path}:{n}: not UTF-8 ({e.reason} at byte {e.start} of the line)") from None
+            if not line.strip():
+                continue
+            try:
+                doc = json.loads(line)
+            except json.JSONDecodeError as e:
+                raise ValueError(f"{path}:{n}: not JSON ({e.msg} at column {e.colno})") from None
+            if text_root is not None and isinstance(doc, dict) and "text" not in doc and isinstance(doc.get("document"), str):
+                source = Path(text_root) / doc["document"]
+                if source.is_file():
+                    doc["text"] = source.read_text(encoding="utf-8")
+            check_document(doc, f"{path}:{n}")
+            yield doc
+
+
+# --- mentions ----------------------------------------------------------------------------------------
+
+_ISO_DAY = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
+
+
+def _document_date(doc: Mapping) -> str | None:
+    dd = doc.get("document_date")
+    value = dd.get("value") if isinstance(dd, Mapping) else None
+    if value is None and isinstance(doc.get("date"), str):
+        value = doc["date"]  # an archive row's own date
+    return value if isinstance(value, str) and _ISO_DAY.match(value) else None
+
+
+def _arg_record(a: Mapping) -> dict:
+    out = {"role": re.sub(r"\d+$", "", a["role"]), "text": a.get("text", ""), "start": a["start"], "end": a["end"]}
+    for key in ("value", "mod", "value_max", "hijri"):
+        if a.get(key) is not None:
+            out[key] = a[key]
+    return out
+
+
+def _conjoined(args: list[dict], text: str | None) -> list[dict]:
+    """Name «وترامب» as «ترامب» where the «و» is «and» joining it to the argument before it
+    («بوتين وترامب»): the span keeps its text, the record shows the name."""
+    ends = sorted(a["end"] for a in args)
+    for a in args:
+        t = a["text"]
+        if not (t.startswith("و") and len(t) >= 4):
+            continue
+        before = [e for e in ends if e <= a["start"]]
+        if before and (text[before[-1]:a["start"]].strip() == "" if isinstance(text, str)
+                       else a["start"] - before[-1] <= 1):
+            a["name"] = t[1:]
+    return args
+
+
+def _mentions(doc: Mapping, position: int) -> list[dict]:
+    """The event mentions of one document, in text order, as plain dicts (they may be spilled to disk)."""
+    doc_id = str(doc.get("document", doc.get("id", f"#{position}")))
+    text = doc.get("text")
+    sentences = None
+    if isinstance(text, str):
+        from .data.segment import sentences as segment
+
+        sentences = segment(text)
+    ddate = _document_date(doc)
+    out = []
+    for k, ev in enumerate(doc.get("events") or []):
+        trig = ev["trigger"]
+        m = {"document": doc_id, "position": position, "event": k, "type": ev["type"],
+             "start": trig["start"], "end": trig["end"],
+             "text": trig.get("text", text[trig["start"]:trig["end"]] if isinstance(text, str) else ""),
+             "arguments": _conjoined([_arg_record(a) for a in ev.get("arguments") or []], text)}
+        if ddate:
+            m["document_date"] = ddate
+        if sentences is not None:
+            i = next((i for i, (s, e) in enumerate(sentences) if s <= trig["start"] < e), None)
+            if i is not None:
+                m["sentence_index"] = i
+                m["sentence"] = text[sentences[i][0]:sentences[i][1]]
+        out.append(m)
+    out.sort(key=lambda m: (m["start"], m["end"]))
+    return out
+
+
+def _names(m: dict) -> list[tuple[str, tuple]]:
+    out = []
+    for a in m["arguments"]:
+        name = a.get("name", a["text"])
+        if ROLE_FIELDS.get(a["role"]) == "participants" and (tokens := name_tokens(name)):
+            out.append((name, tokens))
+    return out
+
+
+def _best(m: dict, role: str) -> dict | None:
+    """The argument of ``role`` that says most (time: the most specific; else the first with a value)."""
+    args = [a for a in m["arguments"] if a["role"] == role]
+    if not args:
+        return None
+    if role == "Time":
+        return max(args, key=lambda a: _date_rank(a.get("value"), a.get("mod")))
+    return next((a for a in args if a.get("value") is not None), args[0])
+
+
+# --- clustering --------------------------------------------------------------------------------------
+
+
+class _Record:
+    __slots__ = ("type", "mentions", "names")
+
+    def __init__(self, mention: dict):
+        self.type = mention["type"]
+        self.mentions = [mention]
+        self.names = list(mention["_names"])
+
+    def overlap(self, names: list[tuple]) -> int:
+        return sum(1 for n in _distinct(names) if any(same_name(n, r) for r in self.names))
+
+    def add(self, mention: dict) -> None:
+        self.mentions.append(mention)
+        self.names += mention["_names"]
+
+    def compatible(self, m: dict) -> bool:
+        t, d = m["_time"], m["_duration"]
+        for x in self.mentions:
+            same_doc = x["position"] == m["position"]
+            if t and x["_time"] and not dates_compatible(t.get("value"), x["_time"].get("value"), mod_a=t.get("mod"),
+                                                         mod_b=x["_time"].get("mod"), same_document=same_doc):
+                return False
+            if d and x["_duration"] and not durations_compatible(d.get("value"), x["_duration"].get("value"),
+                                                                 mod_a=d.get("mod"), mod_b=x["_duration"].get("mod")):
+                return False
+        return True
+
+
+def _distinct(names: list[tuple]) -> list[tuple]:
+    """One name per person («بوتين» and «فلاديمير بوتين» are one)."""
+    groups: list[tuple] = []
+    for n in names:
+        if not any(same_name(n, g) for g in groups):
+            groups.append(n)
+    return groups
+
+
+def _distance(a: dict, b: dict) -> float:
+    """Sentences between two mentions of one document (characters / 200 without the text)."""
+    if "sentence_index" in a and "sentence_index" in b:
+        return abs(a["sentence_index"] - b["sentence_index"])
+    return abs(a["start"] - b["start"]) / _CHARS_PER_SENTENCE
+
+
+def _cluster(mentions: list[dict], window: int) -> list[_Record]:
+    """Records of one block (module doc, steps 2 and 3); ``mentions`` in input order."""
+    for m in mentions:
+        m["_names"] = [t for _, t in _names(m)]
+        m["_time"] = _best(m, "Time")
+        m["_duration"] = _best(m, "Duration")
+    records: list[_Record] = []
+    by_type: dict[str, list[_Record]] = {}
+    alone: list[dict] = []
+    for m in mentions:
+        if not m["_names"]:
+            alone.append(m)
+            continue
+        candidates = []
+        for age, r in enumerate(by_type.get(m["type"], ())):
+            shared = r.overlap(m["_names"])
+            need = min(2, len(_distinct(m["_names"])), len(_distinct(r.names)))
+            if shared >= max(need, 1) and r.compatible(m):
+                same_doc = any(x["position"] == m["position"] for x in r.mentions)
+                candidates.append((shared, same_doc, age, r))
+        if candidates:
+            max(candidates, key=lambda c: c[:3])[3].add(m)
+        else:
+            r = _Record(m)
+            records.append(r)
+            by_type.setdefault(m["type"], []).append(r)
+    age = {id(r): i for i, r in enumerate(records)}
+    for m in alone:
+        of_doc = [r for r in by_type.get(m["type"], ())
+                  if any(x["position"] == m["position"] for x in r.mentions)]
+        near = []
+        for r in of_doc:
+            d = min(_distance(m, x) for x in r.mentions if x["position"] == m["position"])
+            if d <= window and r.compatible(m):
+                near.append((d, -age.get(id(r), len(age)), r))
+        if near:
+            min(near, key=lambda c: c[:2])[2].add(m)
+            continue
+        named = [r for r in of_doc if r.names]
+        if len(named) == 1 and named[0].compatible(m):
+            named[0].add(m)
+            continue
+        r = _Record(m)
+        age[id(r)] = len(records)
+        records.append(r)
+        by_type.setdefault(m["type"], []).append(r)
+    return records
+
+
+def _value_field(arg: dict | None, mention: dict) -> dict | None:
+    if arg is None:
+        return None
+    out = {"value": arg.get("value")}
+    for key in ("mod", "value_max", "hijri"):
+        if key in arg:
+            out[key] = arg[key]
+    out.update(text=arg["text"], document=mention["document"], start=arg["start"], end=arg["end"])
+    return out
+
+
+def _texts(pairs: list[tuple[str, dict]]) -> list[str]:
+    """Distinct texts (compared normalised), first spelling kept."""
+    seen, out = set(), []
+    for text, _ in pairs:
+        key = normalize_name(text)
+        if key and key not in seen:
+            seen.add(key)
+            out.append(text)
+    return out
+
+
+def _participants(mentions: list[dict]) -> list[str]:
+    """One display name per person or body: the fullest form its mentions give."""
+    groups: list[list[tuple[str, tuple]]] = []
+    for m in mentions:
+        for text, tokens in _names(m):
+            for g in groups:
+                if any(same_name(tokens, t) for _, t in g):
+                    g.append((text, tokens))
+                    break
+            else:
+                groups.append([(text, tokens)])
+    out = []
+    for g in groups:
+        forms = [_display_name(text) for text, _ in g]
+        # The fullest form; among equals, the one written most often, then the shortest (no clitic).
+        out.append(max(forms, key=lambda f: (len(f.split()), forms.count(f), -len(f))))
+    return out
+
+
+def _record_dict(r: _Record, record_id: str) -> dict:
+    mentions = sorted(r.mentions, key=lambda m: (m["position"], m["start"]))
+    args_by_field: dict[str, list[tuple[str, dict]]] = {}
+    arguments = []
+    for i, m in enumerate(mentions):
+        for a in m["arguments"]:
+            arguments.append({**a, "document": m["document"], "mention": i})
+            if (field := ROLE_FIELDS.get(a["role"])) is not None:
+                args_by_field.setdefault(field, []).append((a.get("name", a["text"]), {**a, "_m": m}))
+
+    def best(role, rank):
+        pairs = args_by_field.get(ROLE_FIELDS[role], [])
+        if not pairs:
+            return None
+        a = max((p[1] for p in pairs), key=rank)  # max keeps the first of equals
+        return _value_field(a, a["_m"])
+
+    date = best("Time", lambda a: _date_rank(a.get("value"), a.get("mod")))
+    duration = best("Duration", lambda a: (a.get("value") is not None, a.get("mod") is None))
+    quantity = best("Quantity", lambda a: (a.get("value") is not None, a.get("mod") is None))
+    out_mentions = []
+    for m in mentions:
+        mm = {"document": m["document"], "event": m["event"], "start": m["start"], "end": m["end"], "text": m["text"]}
+        if "sentence" in m:
+            mm["sentence"] = m["sentence"]
+        if "document_date" in m:
+            mm["document_date"] = m["document_date"]
+        out_mentions.append(mm)
+    return {
+        "record_id": record_id,
+        "type": r.type,
+        "date": date,
+        "duration": duration,
+        "participants": _participants(mentions),
+        "place": _texts(args_by_field.get("place", [])),
+        "topics": _texts(args_by_field.get("topics", [])),
+        "mediator": _texts(args_by_field.get("mediator", [])),
+        "themes": _texts(args_by_field.get("themes", [])),
+        "quantity": quantity,
+        "documents": list(dict.fromkeys(m["document"] for m in mentions)),
+        "mentions": out_mentions,
+        "arguments": arguments,
+    }
+
+
+def _emit(records: list[_Record], block: str) -> Iterator[dict]:
+    counts: dict[str, int] = {}
+    for r in records:
+        counts[r.type] = counts.get(r.type, 0) + 1
+        yield _record_dict(r, f"{r.type.lower()}-{block}-{counts[r.type]}")
+
+
+# --- blocks ------------------------------------------------------------------------------------------
+
+
+class _Spill:
+    """Mentions of dated blocks, written to one JSON Lines file per block until the input ends."""
+
+    MAX_OPEN = 64
+
+    def __init__(self, directory: str):
+        self.directory = Path(directory)
+        self.files: dict[tuple[str, str], Path] = {}
+        self.open: dict[tuple[str, str], object] = {}
+
+    def add(self, key: tuple[str, str], mention: dict) -> None:
+        handle = self.open.pop(key, None)
+        if handle is None:
+            path = self.files.setdefault(key, self.directory / f"block-{len(self.files):06d}.jsonl")
+            if len(self.open) >= self.MAX_OPEN:
+                self.open.pop(next(iter(self.open))).close()  # the least recently used
+            handle = open(path, "a", encoding="utf-8")
+        self.open[key] = handle  # most recently used last
+        handle.write(json.dumps(mention, ensure_ascii=False) + "\n")
+
+    def blocks(self) -> Iterator[tuple[tuple[str, str], list[dict]]]:
+        for handle in self.open.values():
+            handle.close()
+        self.open.clear()
+        for key in sorted(self.files, key=lambda k: (k[1] == "undated", k[1], k[0])):
+            with open(self.files[key], encoding="utf-8") as f:
+                block = [json.loads(line) for line in f]
+            self.files[key].unlink()
+            yield key, block
+
+    def close(self) -> None:
+        for handle in self.open.values():
+            handle.close()
+        self.open.clear()
+
+
+def build_records(documents: Iterable[Mapping], *, undated: str = "alone", window: int = DEFAULT_WINDOW,
+                  spill_dir: str | Path | None = None, stats: dict | None = None) -> Iterator[dict]:
+    """One record per real-world event of ``documents`` (tagged documents, module doc), streamed.
+
+    ``documents`` is read once, in order. A document without a known date is clustered on its own
+    and its records come out at once (``undated="alone"``); dated documents' mentions wait in
+    temporary files under ``spill_dir`` (default: the system's), one per (type, month) block, and
+    each block is clustered and written out after the input ends, months in order. ``undated=
+    "together"`` puts the undated documents' mentions in one block per type instead (their records
+    come last). ``stats``, if given, receives ``documents``, ``mentions``, ``records`` and
+    ``largest_block`` (mentions held at once).
+    """
+    if undated not in ("alone", "together"):
+        raise ValueError(f"undated: expected 'alone' or 'together', got {undated!r}")
+    if not _int(window) or window < 0:
+        raise ValueError(f"window: expected a non-negative int, got {window!r}")
+    stats = stats if stats is not None else {}
+    stats.update(documents=0, mentions=0, records=0, largest_block=0)
+    with tempfile.TemporaryDirectory(prefix="records-", dir=spill_dir) as tmp:
+        spill = _Spill(tmp)
+        try:
+            for position, doc in enumerate(documents, 1):
+                where = f"document {doc.get('document', f'#{position}')!r}" if isinstance(doc, Mapping) else f"document #{position}"
+                check_document(doc, where)
+                stats["documents"] += 1
+                mentions = _mentions(doc, position)
+                stats["mentions"] += len(mentions)
+                month = (_document_date(doc) or "")[:7] or None
+                if month is None and undated == "alone":
+                    stats["largest_block"] = max(stats["largest_block"], len(mentions))
+                    for record in _emit(_cluster(mentions, window), f"doc{position}"):
+                        stats["records"] += 1
+                        yield record
+                    continue
+                for m in mentions:
+                    spill.add((m["type"], month or "undated"), m)
+            for (_, block), mentions in spill.blocks():
+                stats["largest_block"] = max(stats["largest_block"], len(mentions))
+                for record in _emit(_cluster(mentions, window), block):
+                    stats["records"] += 1
+                    yield record
+        finally:
+            spill.close()
+
+
+# --- writing -----------------------------------------------------------------------------------------
+
+#: Columns of the CSV and Parquet forms, in order; list and object fields are JSON in the CSV.
+FLAT_COLUMNS = ("record_id", "type", "date", "date_mod", "date_text", "duration", "duration_mod", "duration_text",
+                "participants", "place", "topics", "mediator", "themes", "quantity", "quantity_text", "documents",
+                "mentions", "arguments")
+_LIST_COLUMNS = ("participants", "place", "topics", "mediator", "themes", "documents")
+
+
+def record_rows(record: Mapping) -> dict:
+    """A record as one flat row (FLAT_COLUMNS): values as strings, lists as lists, mentions and
+    arguments as JSON text."""
+    row: dict = {"record_id": record["record_id"], "type": record["type"]}
+    for field in ("date", "duration", "quantity"):
+        v = record.get(field) or {}
+        value = v.get("value")
+        row[field] = None if value is None else str(value)
+        if field != "quantity":
+            row[f"{field}_mod"] = v.get("mod")
+        row[f"{field}_text"] = v.get("text")
+    for field in _LIST_COLUMNS:
+        row[field] = list(record.get(field) or [])
+    row["mentions"] = json.dumps(record.get("mentions") or [], ensure_ascii=False)
+    row["arguments"] = json.dumps(record.get("arguments") or [], ensure_ascii=False)
+    return {c: row.get(c) for c in FLAT_COLUMNS}
+
+
+def write_records(records: Iterable[Mapping], output: str | Path, *, batch: int = 1000) -> int:
+    """Write ``records`` to ``output`` as it is named: ``.jsonl`` (one record per line, as built),
+    ``.csv`` (FLAT_COLUMNS; lists and objects JSON-encoded) or ``.parquet`` (FLAT_COLUMNS; lists as
+    list<string>), streaming, whole or not at all. Returns how many were written."""
+    output = Path(output)
+    kind = output.suffix.lower()
+    if kind not in (".jsonl", ".csv", ".parquet"):
+        raise ValueError(f"{output}: name the output .jsonl, .csv or .parquet (the format follows the suffix)")
+    n = 0
+    with atomic_output(output) as tmp:
+        if kind == ".jsonl":
+            with open(tmp, "w", encoding="utf-8") as f:
+                for r in records:
+                    f.write(json.dumps(r, ensure_ascii=False) + "\n")
+                    n += 1
+        elif kind == ".csv":
+            import csv
+
+            with open(tmp, "w", encoding="utf-8", newline="") as f:
+                writer = csv.writer(f)
+                writer.writerow(FLAT_COLUMNS)
+                for r in records:
+                    row = record_rows(r)
+                    writer.writerow([json.dumps(row[c], ensure_ascii=False) if c in _LIST_COLUMNS
+                                     else ("" if row[c] is None else row[c]) for c in FLAT_COLUMNS])
+                    n += 1
+        else:
+            import pyarrow as pa
+            import pyarrow.parquet as pq
+
+            schema = pa.schema([(c, pa.list_(pa.string()) if c in _LIST_COLUMNS else pa.string()) for c in FLAT_COLUMNS])
+            with pq.ParquetWriter(tmp, schema) as writer:
+                rows: list[dict] = []
+                for r in records:
+                    rows.append(record_rows(r))
+                    n += 1
+                    if len(rows) >= batch:
+                        writer.write_table(pa.Table.from_pylist(rows, schema=schema))
+                        rows = []
+                if rows or n == 0:
+                    writer.write_table(pa.Table.from_pylist(rows, schema=schema))
+    return n
+
+
+# --- the command ---------------------------------------------------------------------------------------
+
+
+def add_parser(subparsers):
+    """The ``records`` subcommand, for ``cli.build_parser``."""
+    p = subparsers.add_parser("records", help="group the event mentions of tagged documents into one record per "
+                              "real-world event (docs/records.md)")
+    p.add_argument("--input", required=True, metavar="TAGGED_JSONL", help="what `arabic-news-tagger predict` wrote")
+    p.add_argument("--output", required=True, metavar="FILE",
+                   help="records.jsonl, records.csv or records.parquet (the format follows the suffix)")
+    p.add_argument("--undated", choices=("alone", "together"), default="alone",
+                   help="documents without a known date: grouped each on its own (default) or all together, "
+                        "per event type (held in memory at once)")
+    p.add_argument("--text-root", metavar="DIR",
+                   help="read each document's text from DIR/DOCUMENT where the line has none, so that every "
+                        "mention carries its sentence (`predict FILE...` names documents by their paths: try .)")
+    p.add_argument("--window", type=int, default=DEFAULT_WINDOW, metavar="N",
+                   help="sentences either side within which a mention without participants joins a record "
+                        "(default %(default)s)")
+    p.set_defaults(func=main)
+    return p
+
+
+def main(args) -> int:
+    import sys
+
+    stats: dict = {}
+    records = build_records(read_tagged(args.input, text_root=args.text_root), undated=args.undated,
+                            window=args.window, stats=stats)
+    written = write_records(records, args.output)
+    print(f"records: {stats['mentions']} event mentions in {stats['documents']} documents -> {written} records "
+          f"({args.output}; largest block {stats['largest_block']} mentions)", file=sys.stderr)
+    return 0
