@@ -382,6 +382,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve.add_parser(sub)
     bench_serve.add_parser(sub)
+    from .data import value_sheets
+    value_sheets.add_parser(sub)
 
     from . import records
 
