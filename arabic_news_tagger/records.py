@@ -62,7 +62,7 @@ from pathlib import Path
 from .io import atomic_output
 
 __all__ = ["build_records", "read_tagged", "normalize_name", "name_tokens", "same_name", "dates_compatible",
-           "durations_compatible", "record_rows", "write_records", "ROLE_FIELDS"]
+           "durations_compatible", "mention_clusters", "record_rows", "write_records", "ROLE_FIELDS"]
 
 #: Which record field each argument role feeds (other roles are kept in ``arguments`` only).
 ROLE_FIELDS = {"Participant": "participants", "Agent": "participants", "Topic": "topics", "Place": "place",
@@ -413,8 +413,24 @@ def _conjoined(args: list[dict], text: str | None) -> list[dict]:
     return args
 
 
+def _with_values(doc: Mapping) -> Mapping:
+    """``doc`` with values on its spans: as it is where it has them (a ``document_date`` says the
+    values module has seen it), else a copy the values module filled in (output of a tagger that
+    predates it), else as it is where that module is not installed."""
+    if "document_date" in doc or not doc.get("events"):
+        return doc
+    try:
+        from .model.values import add_values
+    except ImportError:
+        return doc
+    copy = {**doc, "events": json.loads(json.dumps(doc["events"])), "entities": []}
+    date = doc.get("date") if isinstance(doc.get("date"), str) and _ISO_DAY.fullmatch(doc["date"]) else None
+    return add_values(copy, date, text=doc.get("text"))
+
+
 def _mentions(doc: Mapping, position: int) -> list[dict]:
     """The event mentions of one document, in text order, as plain dicts (they may be spilled to disk)."""
+    doc = _with_values(doc)
     doc_id = str(doc.get("document", doc.get("id", f"#{position}")))
     text = doc.get("text")
     sentences = None
@@ -716,7 +732,8 @@ def build_records(documents: Iterable[Mapping], *, undated: str = "alone", windo
                 stats["documents"] += 1
                 mentions = _mentions(doc, position)
                 stats["mentions"] += len(mentions)
-                month = (_document_date(doc) or "")[:7] or None
+                # The date the values module found (a dateline) where the line gave none.
+                month = mentions[0].get("document_date", "")[:7] or None if mentions else None
                 if month is None and undated == "alone":
                     stats["largest_block"] = max(stats["largest_block"], len(mentions))
                     for record in _emit(_cluster(mentions, window), f"doc{position}"):
@@ -732,6 +749,12 @@ def build_records(documents: Iterable[Mapping], *, undated: str = "alone", windo
                     yield record
         finally:
             spill.close()
+
+
+def mention_clusters(records: Iterable[Mapping]) -> list[frozenset]:
+    """The records as clusters of mention keys ``(document, start, end, type)``, the form
+    ``evaluate.clustering.pairwise`` and ``bcubed`` score against the event-coreference gold."""
+    return [frozenset((m["document"], m["start"], m["end"], r["type"]) for m in r["mentions"]) for r in records]
 
 
 # --- writing -----------------------------------------------------------------------------------------

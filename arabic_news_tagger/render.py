@@ -289,12 +289,24 @@ def _legend(entity_types: list[str]) -> str:
 # --- timeline ------------------------------------------------------------------------------------
 
 _SORTABLE = re.compile(r"(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?(T[\d:]+)?")
+_ISO_WEEK = re.compile(r"(\d{4})-W(\d{2})")
 
 
 def _sort_key(record: Mapping) -> tuple | None:
-    """(year, month, day, time) of a record's date where its value gives a year; None otherwise."""
+    """(year, month, day, time) of a record's date where its value gives a year (a week: its
+    Monday); None otherwise. A month sorts before its days."""
+    import datetime
+
     value = (record.get("date") or {}).get("value")
-    m = _SORTABLE.match(value) if isinstance(value, str) else None
+    if not isinstance(value, str):
+        return None
+    if m := _ISO_WEEK.match(value):
+        try:
+            monday = datetime.date.fromisocalendar(int(m[1]), int(m[2]), 1)
+        except ValueError:
+            return None
+        return (monday.year, monday.month, monday.day, "")
+    m = _SORTABLE.match(value)
     if not m:
         return None
     return (int(m[1]), int(m[2] or 0), int(m[3] or 0), m[4] or "")

@@ -197,6 +197,32 @@ def test_before_and_after_constrain_nothing_and_durations_are_intervals():
     assert durations_compatible(None, "PT2H")
 
 
+def test_records_score_against_gold_clusters_by_mention_keys():
+    from arabic_news_tagger.evaluate.clustering import bcubed, pairwise
+    from arabic_news_tagger.records import mention_clusters
+
+    records = list(build_records([tagged("002", ARTICLE, ARTICLE_EVENTS)]))
+    keys = [("002", e["trigger"]["start"], e["trigger"]["end"], "CALL") for e in tagged("002", ARTICLE, ARTICLE_EVENTS)["events"]]
+    assert mention_clusters(records) == [frozenset(keys)]
+    gold = [frozenset(keys[:2]), frozenset(keys[2:])]  # a gold that calls the quote another event
+    assert pairwise(gold, mention_clusters(records)).precision == pytest.approx(1 / 3)
+    assert bcubed(gold, mention_clusters(records)).recall == 1.0
+
+
+def test_output_of_a_tagger_without_values_gets_them_from_the_values_module():
+    pytest.importorskip("arabic_news_tagger.model.values")
+    text = "تاريخ النشر: 18th, May 2025 GMT\nأكد الكرملين أن بوتين سيتحدث هاتفيا مع ترامب يوم الاثنين.\n"
+    doc = tagged("004", text, [("CALL", "سيتحدث هاتفيا", [("Participant", "بوتين"), ("Participant", "ترامب"),
+                                                          ("Time", "يوم الاثنين")])])
+    del doc["document_date"]
+
+    (record,) = build_records([doc])
+
+    assert record["record_id"].startswith("call-2025-05-")  # the dateline dated the document
+    assert record["date"]["value"] == "2025-05-19" and record["mentions"][0]["document_date"] == "2025-05-18"
+    assert "value" not in doc["events"][0]["arguments"][2]  # the caller's dict is left as it was
+
+
 class OnePass:
     """An iterable that can be read once only and tells how far it has been read."""
 
