@@ -82,6 +82,8 @@ class EventTaggerConfig(PretrainedConfig):
     argument_distance: bool = False
     classifier_dropout: float = 0.1
     argument_loss_weight: float = 1.0
+    # The loss weight of an argument position labelled O (training only; see RunConfig's option).
+    argument_outside_weight: float = 1.0
     held_out_documents: list | None = None
     train_documents: list | None = None
     training_config: dict | None = None
@@ -116,7 +118,8 @@ class EventTaggerOutput(ModelOutput):
     hidden_states: torch.Tensor | None = None
 
 
-def masked_cross_entropy(logits: torch.Tensor, labels: torch.Tensor, allowed: torch.Tensor | None = None) -> torch.Tensor:
+def masked_cross_entropy(logits: torch.Tensor, labels: torch.Tensor, allowed: torch.Tensor | None = None,
+                         label_weights: torch.Tensor | None = None) -> torch.Tensor:
     """Mean cross-entropy over labelled positions, and 0 (not NaN) where a batch has none: rows
     from a corpus that does not annotate a layer carry ``IGNORE`` everywhere in it.
 
@@ -125,10 +128,14 @@ def masked_cross_entropy(logits: torch.Tensor, labels: torch.Tensor, allowed: to
     may be a DATE or an OCC) only says the label is one of these. Such a position adds
     ``-log P(label in set)``, which is 0 whatever the model spreads inside the set, so the coarse
     corpus teaches what it knows and nothing it does not. Positions with an empty set add nothing.
+
+    ``label_weights`` (one per label) scales each position's term by its gold label's weight; the
+    sum is still divided by the number of positions, so weights under 1 lower the loss's scale too.
     """
     labels = labels.reshape(-1)
     flat = logits.reshape(labels.numel(), -1).float()
-    total = nn.functional.cross_entropy(flat, labels, ignore_index=IGNORE, reduction="sum")
+    weight = None if label_weights is None else label_weights.to(flat.device, flat.dtype)
+    total = nn.functional.cross_entropy(flat, labels, weight=weight, ignore_index=IGNORE, reduction="sum")
     count = (labels != IGNORE).sum()
     if allowed is not None:
         allowed = allowed.reshape(labels.numel(), -1).bool()
@@ -205,6 +212,15 @@ class EventTaggerModel(PreTrainedModel):
     def encode(self, input_ids, attention_mask, token_type_ids=None) -> torch.Tensor:
         out = self.encoder(input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids)
         return self.dropout(out.last_hidden_state)
+
+    def _argument_label_weights(self, argument_logits: torch.Tensor) -> torch.Tensor | None:
+        """The argument loss's weight per label: ``argument_outside_weight`` for O, 1 for the roles."""
+        weight = float(self.config.argument_outside_weight)
+        if weight == 1.0:
+            return None  # the unweighted loss, bit for bit
+        weights = torch.ones(argument_logits.size(-1))
+        weights[self.config.argument_labels.index("O")] = weight
+        return weights
 
     def tag(self, input_ids, attention_mask):
         """``(entity logits, trigger logits, states for the arguments)``, each ``(batch, length, ...)``.
@@ -309,7 +325,8 @@ class EventTaggerModel(PreTrainedModel):
             if trigger_labels is not None:
                 loss = loss + masked_cross_entropy(trigger_logits, trigger_labels)
             if argument_labels is not None and argument_logits is not None:
-                loss = loss + self.config.argument_loss_weight * masked_cross_entropy(argument_logits, argument_labels)
+                loss = loss + self.config.argument_loss_weight * masked_cross_entropy(
+                    argument_logits, argument_labels, label_weights=self._argument_label_weights(argument_logits))
         return EventTaggerOutput(loss=loss, entity_logits=entity_logits, trigger_logits=trigger_logits,
                                  argument_logits=argument_logits, hidden_states=hidden)
 

@@ -51,6 +51,19 @@ def test_forward_returns_the_loss_of_the_layers_given(tiny_model):
     assert out.argument_logits.shape == (1, ids.shape[1], len(model.config.argument_labels))
     assert out.loss > alone.loss
 
+    # Every argument position labelled O: an outside weight of 0.3 scales the argument loss by 0.3.
+    model.eval()
+    args = dict(input_ids=ids, attention_mask=mask, argument_rows=torch.tensor([0]), trigger_mask=tmask[:1],
+                event_type_ids=torch.tensor([0]), argument_labels=torch.zeros_like(ids[:1]))
+    outside = model.config.argument_labels.index("O")
+    args["argument_labels"][:] = outside
+    full = model(**args).loss
+    model.config.argument_outside_weight = 0.3
+    try:
+        assert model(**args).loss.item() == pytest.approx(0.3 * full.item(), rel=1e-5)
+    finally:
+        model.config.argument_outside_weight = 1.0
+
 
 def test_both_argument_designs_tag_the_same_shapes(tiny_model):
     from arabic_news_tagger.model.tagger import EventTaggerConfig, EventTaggerModel, load_tagger

@@ -111,6 +111,21 @@ def test_the_partial_loss_by_hand():
     assert both.item() == pytest.approx((-math.log(3 / 6) - math.log(5 / 6)) / 2, abs=1e-6)
 
 
+def test_an_outside_weight_makes_a_missed_role_cost_more_than_a_false_alarm():
+    # Two positions, labels O (0) and a role (1); both predicted at probability 1/2.
+    logits = torch.zeros(1, 2, 2)
+    labels = torch.tensor([[0, 1]])
+    plain = masked_cross_entropy(logits, labels)
+    weighted = masked_cross_entropy(logits, labels, label_weights=torch.tensor([0.3, 1.0]))
+    assert plain.item() == pytest.approx(math.log(2), abs=1e-6)
+    # The O term is scaled by 0.3, the role term kept; the sum is still divided by the 2 positions.
+    assert weighted.item() == pytest.approx((0.3 + 1.0) * math.log(2) / 2, abs=1e-6)
+    # A wrong O costs little, a wrong role the full amount.
+    confident_role = torch.log(torch.tensor([[[0.1, 0.9]]]))
+    assert masked_cross_entropy(confident_role, torch.tensor([[0]]), label_weights=torch.tensor([0.3, 1.0])).item() \
+        == pytest.approx(-0.3 * math.log(0.1) / 1, abs=1e-6)
+
+
 def test_the_partial_loss_does_not_care_how_probability_is_shared_inside_the_set():
     allowed = torch.tensor([[[False, True, True]]])
     a = masked_cross_entropy(torch.log(torch.tensor([[[1.0, 4.0, 1.0]]])), torch.full((1, 1), IGNORE), allowed)

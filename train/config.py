@@ -140,6 +140,10 @@ class TrainingConfig:
     max_grad_norm: float = option(1.0, "Gradient clipping norm.", above=0)
     argument_loss_weight: float = option(1.0, "Weight of the argument loss against the entity and trigger losses.",
                                          minimum=0.0)
+    argument_outside_weight: float = option(
+        1.0, "Weight of an argument position labelled O (outside every argument) against one inside an "
+             "argument. Under 1, a missed argument costs more than a false alarm: most positions are O, and "
+             "at 1 the argument layer learns to leave the rarer roles unmarked.", above=0, maximum=1.0)
     freeze_embeddings: bool = option(False, "Keep the word embeddings fixed (most of a multilingual encoder's "
                                             "parameters; halves the step time, keeps rare pieces from drifting).")
     seed: int = option(13, "Seed of the initialisation, the sampling of sources and the shuffling.")

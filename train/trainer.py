@@ -240,6 +240,7 @@ def train(config: RunConfig, output_dir: str | Path, *, restart: bool = False, s
         argument_design=config.model.argument_design, argument_layers=config.model.argument_layers,
         argument_distance=config.model.argument_distance,
         classifier_dropout=config.model.dropout, argument_loss_weight=t.argument_loss_weight,
+        argument_outside_weight=t.argument_outside_weight,
         held_out_documents=held_out, train_documents=train_ids, training_config=config.to_dict(),
         trained_layers=data.trained_layers,
     )
