@@ -67,7 +67,7 @@ TIME_MODS = frozenset({"START", "MID", "END", "APPROX", "BEFORE", "AFTER", "ON_O
 AMOUNT_MODS = frozenset({"MORE_THAN", "LESS_THAN", "APPROX", "EQUAL_OR_MORE", "EQUAL_OR_LESS", "RANGE"})
 MODS = {"time": TIME_MODS, "duration": AMOUNT_MODS, "quantity": AMOUNT_MODS}
 #: Note items the checker reads (``name=value``, items separated by ``;``); other text is free.
-NOTE_KEYS = ("value_max", "hijri", "also", "tz")
+NOTE_KEYS = ("value_max", "hijri", "also", "tz", "day")
 
 _YEAR = r"(?P<year>\d{4}|XXXX|BC\d{4})"
 _MONTH = r"(?P<month>\d{2}|XX)"
@@ -82,7 +82,7 @@ _CALENDAR = re.compile(
 _DOC = re.compile(rf"^DOC(?:(?P<sign>[+-])P(?P<n>\d+)(?P<unit>[DWMY]))?(?:{_CLOCK})?$")
 _DURATION = re.compile(r"^P(?:\d+Y)?(?:\d+M)?(?:\d+W)?(?:\d+D)?(?:T(?:\d+H)?(?:\d+M)?(?:\d+S)?)?$")
 _NUMBER = re.compile(r"^-?(?:0|[1-9]\d*)(?:\.\d*[1-9])?$")
-_HIJRI = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
+_HIJRI = re.compile(r"^(?:\d{4}|XXXX)(?:-\d{2}(?:-\d{2})?)?$")
 _EVENT_ID = re.compile(r"^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$")
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -146,7 +146,7 @@ VALUE_CHECKS = {"time": time_error, "duration": duration_error, "quantity": quan
 
 
 def note_items(note: str) -> dict[str, str]:
-    """The ``name=value`` items of a note that the checker reads (``value_max``, ``hijri``, ``also``, ``tz``)."""
+    """The ``name=value`` items of a note that the checker reads (``value_max``, ``hijri``, ``also``, ``tz``, ``day``)."""
     out = {}
     for item in note.split(";"):
         name, sep, value = item.strip().partition("=")
@@ -184,6 +184,8 @@ def value_problems(kind: str, value: str, mod: str, note: str) -> list[tuple[str
             out.append(("note", f"hijri={items['hijri']!r} is not a Hijri date as 1446, 1446-09 or 1446-09-18"))
     if "tz" in items and (kind != "time" or not items["tz"]):
         out.append(("note", "tz= names the time zone of a clock time (time spans only)"))
+    if "day" in items and (kind != "time" or not items["day"].isdigit() or not 1 <= int(items["day"]) <= 31):
+        out.append(("note", f"day={items['day']!r}: the day of month an offset leaves out, 1 to 31 (time spans only)"))
     return out
 
 

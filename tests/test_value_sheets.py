@@ -234,3 +234,37 @@ def test_the_default_documents_are_the_five_articles_and_the_two_held_out_bundle
 
 def test_time_error_says_what_a_time_of_day_needs():
     assert "follows a day" in time_error("2025-03T10:00")
+
+
+def _quoted_examples(markdown: str) -> list[str]:
+    return [re.sub(r"\s+", " ", q.strip()) for q in re.findall(r"«([^»]+)»", markdown)]
+
+
+def test_the_guidelines_hold_no_answer_for_the_documents_to_annotate():
+    """VALUES.md's examples are made up or from other documents: none of its quoted examples holds a
+    span of two words or more of the seven documents, or four words in a row of their texts. Single
+    words are the format's lexicon («اليوم», «أمس»), which a rule cannot do without."""
+    from arabic_news_tagger.data.value_sheets import read_documents
+
+    documents = read_documents(ROOT / p for p in VALUE_DOCUMENTS)
+    spans = {re.sub(r"\s+", " ", s.text) for d in documents
+             for s in [*d.entities, *(e.trigger for e in d.events), *(a for e in d.events for a in e.arguments)]}
+    long_spans = {s for s in spans if len(s.split()) >= 2}
+    texts = [re.sub(r"\s+", " ", d.text) for d in documents]
+    found = []
+    for example in _quoted_examples((ROOT / "data" / "VALUES.md").read_text(encoding="utf-8")):
+        found += [(example, s) for s in long_spans if s in example]
+        words = example.split()
+        found += [(example, " ".join(words[i:i + 4])) for i in range(len(words) - 3)
+                  if any(" ".join(words[i:i + 4]) in t for t in texts)]
+    assert found == []
+
+
+def test_every_value_the_guidelines_show_passes_the_checker():
+    markdown = (ROOT / "data" / "VALUES.md").read_text(encoding="utf-8")
+    shown = {v for v in re.findall(r"`([^`\s=]+)`", markdown) if re.match(r"^(DOC|XXXX|BC|P\d|PT|\d)", v)}
+    shown -= {"XXXX-WXX-N", "P0"}  # the notation the text explains, not values
+    assert {"DOC-P1DTEV", "XXXX-WXX-4", "PT3H10M", "2016-W06", "BC0500", "2500000"} <= shown
+    refused = [v for v in shown
+               if all(problems for problems in (value_problems(k, v, "", "") for k in ("time", "duration", "quantity")))]
+    assert refused == []
