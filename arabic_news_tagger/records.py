@@ -17,10 +17,10 @@ How mentions become records (greedy agglomeration with a compatibility test)
    date is unknown forms blocks of its own (``undated="alone"``, the default), or all undated
    documents share one block per type (``undated="together"``). Nothing is compared across blocks,
    so memory is bounded by the largest block.
-2. Within a block, mentions that name participants (roles Participant and Agent) are taken in input
-   order; each joins the existing record it is *compatible* with that shares the most participants
-   (ties: a record already holding a mention of the same document, then the newest), or starts a
-   new record. Compatible means, against every mention already in the record:
+2. Within each document, mentions that name participants (roles Participant and Agent) are taken
+   in text order; each joins the existing record of its type it is *compatible* with that shares
+   the most participants (ties: the newest), or starts a new record. Compatible means, against
+   every mention already in the record:
    - dates (Time values) agree as far as both are known: ``2025-03`` fits ``2025-03-18``, a weekday
      ``XXXX-WXX-2`` fits a Tuesday, ``2025-03-18`` does not fit ``2025-03-19``; values relative to an
      unknown document date (``DOC-P1D``) are compared only within their own document; values with
@@ -29,11 +29,15 @@ How mentions become records (greedy agglomeration with a compatibility test)
      below; ...), and the intervals must meet: «أكثر من ساعة ونصف» fits ``PT2H5M``, «نحو ساعة ونصف»
      does not;
    - participants overlap: at least min(2, the mention's names, the record's names) names match.
-3. Mentions without participants never link documents. Each attaches, within its document, to the
-   compatible record of its type with a mention within ``window`` sentences of it (the nearest;
-   without the text, within ``window * 200`` characters); else to the one record of its type the
-   document has, when there is exactly one (an article's «المكالمة» is the call it reports); else it
-   stands alone.
+3. Then the document's mentions without participants: each joins the compatible record of its type
+   with a mention within ``window`` sentences of it (the nearest; without the text, within
+   ``window * 200`` characters); else the one record of its type with participants the document
+   has, when there is exactly one (an article's «المكالمة» is the call it reports); else it stands
+   alone.
+4. Across the documents of a block, each document's records with participants are linked in input
+   order, by the same test applied to all their mentions, to the record sharing the most
+   participants; a record never takes two records of one document (step 2 kept them apart), and
+   records without participants never link documents.
 
 Names are matched across spellings and short forms: letters are normalised (alef forms, alef
 maqsura, taa marbuta, diacritics, tatweel), leading titles and «ال» descriptors are dropped («الرئيس
@@ -43,9 +47,9 @@ more), or when the tokens of one are all among the other's. A name that is only 
 nisba («الرئيس», «رئيس أميركي») is no name.
 
 Limits: two different events of one type with no date, duration or participant to tell them apart
-merge; relatives sharing a family name merge («دونالد ترامب» and «إيفانكا ترامب» do not: their first
-names differ, but «ترامب» alone matches both); an event reported in the first days of a month and
-dated in the previous one falls in two blocks; quantities are reported, never compared.
+merge; a family name alone («ترامب») matches every member of the family; an event reported in the
+first days of a month and dated in the previous one falls in two blocks; quantities are reported,
+never compared.
 """
 
 from __future__ import annotations
@@ -480,32 +484,43 @@ def _best(m: dict, role: str) -> dict | None:
 # --- clustering --------------------------------------------------------------------------------------
 
 
+def _fits(m: dict, x: dict) -> bool:
+    """Whether two mentions' dates and durations can be one event's."""
+    t, xt, d, xd = m["_time"], x["_time"], m["_duration"], x["_duration"]
+    if t and xt and not dates_compatible(t.get("value"), xt.get("value"), mod_a=t.get("mod"), mod_b=xt.get("mod"),
+                                         same_document=x["position"] == m["position"]):
+        return False
+    return not (d and xd and not durations_compatible(d.get("value"), xd.get("value"), mod_a=d.get("mod"),
+                                                      mod_b=xd.get("mod")))
+
+
 class _Record:
-    __slots__ = ("type", "mentions", "names")
+    __slots__ = ("type", "mentions", "names", "documents")
 
     def __init__(self, mention: dict):
         self.type = mention["type"]
         self.mentions = [mention]
         self.names = list(mention["_names"])
+        self.documents = {mention["position"]}
 
-    def overlap(self, names: list[tuple]) -> int:
-        return sum(1 for n in _distinct(names) if any(same_name(n, r) for r in self.names))
+    def shared_names(self, names: list[tuple]) -> int | None:
+        """How many of ``names`` (one per person) the record has, where that is enough to link:
+        at least min(2, theirs, the record's); else None."""
+        mine, theirs = _distinct(self.names), _distinct(names)
+        shared = sum(1 for n in theirs if any(same_name(n, r) for r in mine))
+        return shared if shared and shared >= min(2, len(theirs), len(mine)) else None
 
     def add(self, mention: dict) -> None:
         self.mentions.append(mention)
         self.names += mention["_names"]
+        self.documents.add(mention["position"])
 
-    def compatible(self, m: dict) -> bool:
-        t, d = m["_time"], m["_duration"]
-        for x in self.mentions:
-            same_doc = x["position"] == m["position"]
-            if t and x["_time"] and not dates_compatible(t.get("value"), x["_time"].get("value"), mod_a=t.get("mod"),
-                                                         mod_b=x["_time"].get("mod"), same_document=same_doc):
-                return False
-            if d and x["_duration"] and not durations_compatible(d.get("value"), x["_duration"].get("value"),
-                                                                 mod_a=d.get("mod"), mod_b=x["_duration"].get("mod")):
-                return False
-        return True
+    def merge(self, other: "_Record") -> None:
+        for m in other.mentions:
+            self.add(m)
+
+    def compatible(self, mentions: list[dict]) -> bool:
+        return all(_fits(m, x) for m in mentions for x in self.mentions)
 
 
 def _distinct(names: list[tuple]) -> list[tuple]:
@@ -524,52 +539,62 @@ def _distance(a: dict, b: dict) -> float:
     return abs(a["start"] - b["start"]) / _CHARS_PER_SENTENCE
 
 
-def _cluster(mentions: list[dict], window: int) -> list[_Record]:
-    """Records of one block (module doc, steps 2 and 3); ``mentions`` in input order."""
-    for m in mentions:
-        m["_names"] = [t for _, t in _names(m)]
-        m["_time"] = _best(m, "Time")
-        m["_duration"] = _best(m, "Duration")
+def _cluster_document(mentions: list[dict], window: int) -> list[_Record]:
+    """The records of one document's mentions (module doc, steps 2 and 3)."""
     records: list[_Record] = []
     by_type: dict[str, list[_Record]] = {}
+
+    def new(m):
+        r = _Record(m)
+        records.append(r)
+        by_type.setdefault(m["type"], []).append(r)
+
     alone: list[dict] = []
     for m in mentions:
         if not m["_names"]:
             alone.append(m)
             continue
-        candidates = []
-        for age, r in enumerate(by_type.get(m["type"], ())):
-            shared = r.overlap(m["_names"])
-            need = min(2, len(_distinct(m["_names"])), len(_distinct(r.names)))
-            if shared >= max(need, 1) and r.compatible(m):
-                same_doc = any(x["position"] == m["position"] for x in r.mentions)
-                candidates.append((shared, same_doc, age, r))
+        candidates = [(shared, age, r) for age, r in enumerate(by_type.get(m["type"], ()))
+                      if (shared := r.shared_names(m["_names"])) and r.compatible([m])]
         if candidates:
-            max(candidates, key=lambda c: c[:3])[3].add(m)
+            max(candidates, key=lambda c: c[:2])[2].add(m)
         else:
-            r = _Record(m)
-            records.append(r)
-            by_type.setdefault(m["type"], []).append(r)
-    age = {id(r): i for i, r in enumerate(records)}
+            new(m)
     for m in alone:
-        of_doc = [r for r in by_type.get(m["type"], ())
-                  if any(x["position"] == m["position"] for x in r.mentions)]
-        near = []
-        for r in of_doc:
-            d = min(_distance(m, x) for x in r.mentions if x["position"] == m["position"])
-            if d <= window and r.compatible(m):
-                near.append((d, -age.get(id(r), len(age)), r))
+        of_type = by_type.get(m["type"], [])
+        near = [(d, -age, r) for age, r in enumerate(of_type)
+                if (d := min(_distance(m, x) for x in r.mentions)) <= window and r.compatible([m])]
+        named = [r for r in of_type if r.names]
         if near:
             min(near, key=lambda c: c[:2])[2].add(m)
-            continue
-        named = [r for r in of_doc if r.names]
-        if len(named) == 1 and named[0].compatible(m):
+        elif len(named) == 1 and named[0].compatible([m]):
             named[0].add(m)
-            continue
-        r = _Record(m)
-        age[id(r)] = len(records)
-        records.append(r)
-        by_type.setdefault(m["type"], []).append(r)
+        else:
+            new(m)
+    return records
+
+
+def _cluster(mentions: list[dict], window: int) -> list[_Record]:
+    """Records of one block (module doc, steps 2 to 4), in order of their first mention."""
+    by_doc: dict[int, list[dict]] = {}
+    for m in mentions:
+        m["_names"] = [t for _, t in _names(m)]
+        m["_time"] = _best(m, "Time")
+        m["_duration"] = _best(m, "Duration")
+        by_doc.setdefault(m["position"], []).append(m)
+    records: list[_Record] = []
+    by_type: dict[str, list[_Record]] = {}
+    for doc_mentions in by_doc.values():
+        for r in _cluster_document(doc_mentions, window):
+            candidates = [] if not r.names else [
+                (shared, age, other) for age, other in enumerate(by_type.get(r.type, ()))
+                if not (other.documents & r.documents) and (shared := other.shared_names(r.names))
+                and other.compatible(r.mentions)]
+            if candidates:
+                max(candidates, key=lambda c: c[:2])[2].merge(r)
+            else:
+                records.append(r)
+                by_type.setdefault(r.type, []).append(r)
     return records
 
 
@@ -784,14 +809,19 @@ def record_rows(record: Mapping) -> dict:
     return {c: row.get(c) for c in FLAT_COLUMNS}
 
 
+def _output_kind(output: str | Path) -> str:
+    kind = Path(output).suffix.lower()
+    if kind not in (".jsonl", ".csv", ".parquet"):
+        raise ValueError(f"{output}: name the output .jsonl, .csv or .parquet (the format follows the suffix)")
+    return kind
+
+
 def write_records(records: Iterable[Mapping], output: str | Path, *, batch: int = 1000) -> int:
     """Write ``records`` to ``output`` as it is named: ``.jsonl`` (one record per line, as built),
     ``.csv`` (FLAT_COLUMNS; lists and objects JSON-encoded) or ``.parquet`` (FLAT_COLUMNS; lists as
     list<string>), streaming, whole or not at all. Returns how many were written."""
     output = Path(output)
-    kind = output.suffix.lower()
-    if kind not in (".jsonl", ".csv", ".parquet"):
-        raise ValueError(f"{output}: name the output .jsonl, .csv or .parquet (the format follows the suffix)")
+    kind = _output_kind(output)
     n = 0
     with atomic_output(output) as tmp:
         if kind == ".jsonl":
@@ -831,13 +861,41 @@ def write_records(records: Iterable[Mapping], output: str | Path, *, batch: int 
 # --- the command ---------------------------------------------------------------------------------------
 
 
+def format_record(record: Mapping, sentence_chars: int = 110) -> str:
+    """A record as a few lines to read: its id, type, date, duration and participants, then each
+    mention (document, offsets, trigger, and its sentence where known)."""
+
+    def value(field):
+        v = record.get(field)
+        if not v:
+            return "-"
+        shown = " ".join(str(x) for x in (v.get("value"), v.get("mod")) if x is not None)
+        return f"{shown} «{v['text']}»" if shown else f"«{v['text']}»"
+
+    head = (f"{record['record_id']}  {record['type']}  date: {value('date')}  duration: {value('duration')}  "
+            f"participants: {'، '.join(record['participants']) or '-'}")
+    extra = [f"{name}: {'، '.join(record[name])}" for name in ("topics", "place", "mediator", "themes") if record.get(name)]
+    if record.get("quantity"):
+        extra.append(f"quantity: {value('quantity')}")
+    lines = [head] + ([f"    {'; '.join(extra)}"] if extra else [])
+    for m in record["mentions"]:
+        sentence = m.get("sentence")
+        if sentence and len(sentence) > sentence_chars:
+            sentence = sentence[:sentence_chars - 1] + "…"
+        lines.append(f"    {m['document']} {m['start']}-{m['end']} «{m['text']}»" + (f": {sentence}" if sentence else ""))
+    return "\n".join(lines)
+
+
 def add_parser(subparsers):
     """The ``records`` subcommand, for ``cli.build_parser``."""
     p = subparsers.add_parser("records", help="group the event mentions of tagged documents into one record per "
                               "real-world event (docs/records.md)")
     p.add_argument("--input", required=True, metavar="TAGGED_JSONL", help="what `arabic-news-tagger predict` wrote")
-    p.add_argument("--output", required=True, metavar="FILE",
-                   help="records.jsonl, records.csv or records.parquet (the format follows the suffix)")
+    p.add_argument("--output", metavar="FILE",
+                   help="records.jsonl, records.csv or records.parquet (the format follows the suffix); "
+                        "without it the records are printed to read")
+    p.add_argument("--type", action="append", default=[], metavar="TYPE", dest="types",
+                   help="keep only records of this event type (repeatable): --type CALL --type MEET")
     p.add_argument("--undated", choices=("alone", "together"), default="alone",
                    help="documents without a known date: grouped each on its own (default) or all together, "
                         "per event type (held in memory at once)")
@@ -854,10 +912,22 @@ def add_parser(subparsers):
 def main(args) -> int:
     import sys
 
+    if args.output:
+        _output_kind(args.output)  # a wrong suffix fails before any input is read
     stats: dict = {}
     records = build_records(read_tagged(args.input, text_root=args.text_root), undated=args.undated,
                             window=args.window, stats=stats)
-    written = write_records(records, args.output)
-    print(f"records: {stats['mentions']} event mentions in {stats['documents']} documents -> {written} records "
-          f"({args.output}; largest block {stats['largest_block']} mentions)", file=sys.stderr)
+    if args.types:
+        records = (r for r in records if r["type"] in args.types)
+    if args.output:
+        written = write_records(records, args.output)
+    else:
+        written = 0
+        for r in records:
+            print(format_record(r) + "\n", flush=True)
+            written += 1
+    kept = f" of types {', '.join(args.types)}" if args.types else ""
+    print(f"records: {stats['mentions']} event mentions in {stats['documents']} documents -> {stats['records']} records"
+          f"{f'; {written} written' + kept if args.types else ''} ({args.output or 'standard output'}; "
+          f"largest block {stats['largest_block']} mentions)", file=sys.stderr)
     return 0

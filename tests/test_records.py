@@ -267,6 +267,32 @@ def test_undated_together_links_undated_articles_and_alone_does_not():
     assert [r["documents"] for r in together] == [["a", "b"]]
 
 
+def test_an_article_settles_its_own_mentions_before_they_are_linked_to_another_article():
+    # Each article names the call in one sentence and gives its length in a quote without names:
+    # the quotes' durations keep the two calls apart.
+    def article(doc_id, duration):
+        text = f"أجرى بوتين اتصالا هاتفيا مع ترامب.\nوقال المتحدث إن المكالمة استمرت {duration[0]}.\n"
+        return tagged(doc_id, text, [("CALL", "اتصالا هاتفيا", [("Participant", "بوتين"), ("Participant", "ترامب")]),
+                                     ("CALL", "المكالمة", [("Duration", *duration)])])
+
+    docs = [article("a", ("ساعتين وخمس دقائق", "PT2H5M")), article("b", ("نحو ساعة ونصف", "PT1H30M", "APPROX"))]
+    records = list(build_records(docs, undated="together"))
+
+    assert [(r["documents"], len(r["mentions"]), r["duration"]["value"]) for r in records] == [
+        (["a"], 2, "PT2H5M"), (["b"], 2, "PT1H30M")]
+
+
+def test_two_calls_of_one_article_stay_two_when_a_third_article_could_link_them():
+    one = tagged("one", "اتصل بوتين مع ترامب صباحا.\nثم اتصل بوتين مع ترامب مساء.\n",
+                 [("CALL", "اتصل", [("Participant", "بوتين"), ("Participant", "ترامب"), ("Time", "صباحا", "DOC")]),
+                  ("CALL", "اتصل", [("Participant", "بوتين"), ("Participant", "ترامب"), ("Time", "مساء", "DOC-P1D")])])
+    other = _call("other", None)
+    records = list(build_records([one, other], undated="together"))
+
+    assert sorted(len(r["mentions"]) for r in records) == [1, 2]
+    assert all(len([m for m in r["mentions"] if m["document"] == "one"]) <= 1 for r in records)
+
+
 def _write_jsonl(path, docs):
     path.write_text("".join(json.dumps(d, ensure_ascii=False) + "\n" for d in docs), encoding="utf-8")
     return path
@@ -295,6 +321,18 @@ def test_the_records_command_writes_jsonl_csv_and_parquet(tmp_path, capsys):
     assert table[1]["participants"] == ["فلاديمير بوتين", "دونالد ترامب"]
     assert table[1]["date_text"] == "أمس الجمعة"
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary file left
+
+
+def test_without_output_the_records_are_printed_to_read_and_type_keeps_some(tmp_path, capsys):
+    docs = [tagged("002", ARTICLE, [ARTICLE_EVENTS[0], ("MEET", "لقمة", []), *ARTICLE_EVENTS[1:]], date="2025-03-18")]
+    src = _write_jsonl(tmp_path / "tagged.jsonl", docs)
+
+    assert cli_main(["records", "--input", str(src), "--type", "CALL"]) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith("call-2025-03-1  CALL  date: 2025-03-18 «اليوم الثلاثاء»  duration: PT1H30M APPROX "
+                          "«نحو ساعة ونصف»  participants: دونالد ترامب، فلاديمير بوتين\n")
+    assert "    002 " in out and "MEET" not in out
+    assert "4 event mentions in 1 documents -> 2 records; 1 written of types CALL" in err
 
 
 def test_with_text_root_the_mentions_of_predict_output_carry_their_sentences(tmp_path, capsys):
