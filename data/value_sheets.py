@@ -505,8 +505,9 @@ def coref_agreement(a: Sheet, b: Sheet) -> dict:
     from arabic_news_tagger.evaluate.clustering import bcubed, clusters_from_labels, pairwise
 
     pairs = _paired_rows(a, b)
-    label_a = {_mention(ra): ra["event_id"] for ra, _ in pairs}
-    label_b = {_mention(rb): rb["event_id"] for _, rb in pairs}
+    # A mention left without an id is an event of its own, not one event with every other such mention.
+    label_a = {_mention(ra): ra["event_id"] or f"(none) {ra['document']}:{ra['start']}" for ra, _ in pairs}
+    label_b = {_mention(rb): rb["event_id"] or f"(none) {rb['document']}:{rb['start']}" for _, rb in pairs}
     out: dict = {"mentions": len(pairs)}
     for view, key in (("across documents", lambda m, i: i), ("within documents", lambda m, i: (m[0], i))):
         ca = clusters_from_labels({m: key(m, i) for m, i in label_a.items()})

@@ -268,3 +268,12 @@ def test_every_value_the_guidelines_show_passes_the_checker():
     refused = [v for v in shown
                if all(problems for problems in (value_problems(k, v, "", "") for k in ("time", "duration", "quantity")))]
     assert refused == []
+
+
+def test_mentions_left_without_an_id_are_not_one_event(tmp_path):
+    header = "document\tstart\tend\ttype\ttrigger_text\tevent_id\tnote\n"
+    rows = ["d\t1\t2\tCALL\tاتصال", "d\t3\t4\tCALL\tمكالمة", "d\t5\t6\tCALL\tالاتصال"]
+    (tmp_path / "a.tsv").write_text(header + "".join(f"{r}\tcall-1\t\n" for r in rows), encoding="utf-8")
+    (tmp_path / "b.tsv").write_text(header + "".join(f"{r}\t\t\n" for r in rows), encoding="utf-8")
+    # B clustered nothing: no pair found (recall 0), none wrongly claimed (precision 1).
+    assert "across documents\t1\t3\t1.000\t0.000\t0.000" in format_agreement(tmp_path / "a.tsv", tmp_path / "b.tsv")
