@@ -26,6 +26,7 @@ from arabic_news_tagger.io import progress
 from .decode import check_decoding, decode
 from .encode import Window, best_window_per_word, make_windows, trigger_mask, window_for_trigger, word_pieces
 from .tagger import ModelDirectoryError, load_tagger
+from .values import add_values, document_dates, stream_dates
 
 MAX_CHARACTERS = 1_000_000  # per call; see README "Limits"
 # Windows per forward pass. 16 beat 32 by 4 to 9% on 2 CPU cores for e5-small (fp32 and int8, with
@@ -379,7 +380,7 @@ def check_texts(texts) -> tuple[list[str], bool]:
 
 def predict(texts, model: str | Path | None = None, batch_size: int = DEFAULT_BATCH_SIZE, *,
             device: str | None = None, arguments: bool = True, int8: bool = False, max_characters: int = MAX_CHARACTERS,
-            decoding: str = "viterbi"):
+            decoding: str = "viterbi", document_date=None):
     """Entities and events of a text (a dict) or of a list of texts (a list of dicts, in order).
 
     Each result is ``{"entities": [{type, text, start, end, score}], "events": [{type, trigger:
@@ -391,8 +392,14 @@ def predict(texts, model: str | Path | None = None, batch_size: int = DEFAULT_BA
     and quantised into ``MODEL/int8/`` on first use; see the README's benchmark for its speed and F1.
     ``decoding``: ``"viterbi"`` reads each sentence's most probable valid BIO tags, ``"argmax"`` each
     word's most probable tag (``model/decode.py``; the README's Scores compare them).
+
+    Spans of times, durations and counts carry their ``value`` (docs/values.md), and each result its
+    ``document_date``: ``document_date`` is the texts' publication date (a ``datetime.date`` or
+    ``"YYYY-MM-DD"``, or a list with one per text, None where unknown), against which «أمس» or
+    «الأحد الماضي» are read; without it, a dateline the text states is used.
     """
     items, single = check_texts(texts)
+    dates = document_dates(document_date, len(items))
     check_decoding(decoding)
     if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size < 1:
         raise ValueError(f"batch_size: expected a positive int, got {batch_size!r}")
@@ -404,20 +411,26 @@ def predict(texts, model: str | Path | None = None, batch_size: int = DEFAULT_BA
                          "split the input into several calls (or raise max_characters)")
     docs = load_predictor(model, device, int8).predict_documents(items, batch_size=batch_size, arguments=arguments,
                                                                  decoding=decoding)
-    results = [{k: v for k, v in d.to_dict().items() if k != "id"} for d in docs]
+    results = [_with_values(d, date) for d, date in zip(docs, dates)]
     return results[0] if single else results
 
 
+def _with_values(doc: Document, date) -> dict:
+    return add_values({k: v for k, v in doc.to_dict().items() if k != "id"}, date, text=doc.text)
+
+
 def predict_stream(texts: Iterable[str], model: str | Path | None = None, batch_size: int = DEFAULT_BATCH_SIZE, *, documents_per_chunk: int = 64,
-                   device: str | None = None, int8: bool = False, decoding: str = "viterbi") -> Iterator[dict]:
-    """Results one by one for an iterable of texts, a chunk at a time: memory does not grow with input."""
+                   device: str | None = None, int8: bool = False, decoding: str = "viterbi", document_date=None) -> Iterator[dict]:
+    """Results one by one for an iterable of texts, a chunk at a time: memory does not grow with input.
+    ``document_date``: as ``predict()``'s, one date for all texts or a list with one per text."""
     check_decoding(decoding)
+    dates = stream_dates(document_date)
     tagger = load_predictor(model, device, int8)
     chunk: list[str] = []
     for text in texts:
         chunk.append(text)
         if len(chunk) == documents_per_chunk:
-            yield from ({k: v for k, v in d.to_dict().items() if k != "id"} for d in tagger.predict_documents(chunk, batch_size, decoding=decoding))
+            yield from (_with_values(d, next(dates)) for d in tagger.predict_documents(chunk, batch_size, decoding=decoding))
             chunk = []
     if chunk:
-        yield from ({k: v for k, v in d.to_dict().items() if k != "id"} for d in tagger.predict_documents(chunk, batch_size, decoding=decoding))
+        yield from (_with_values(d, next(dates)) for d in tagger.predict_documents(chunk, batch_size, decoding=decoding))

@@ -26,13 +26,14 @@ value at the precision the text gives.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import re
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
 __all__ = ["time_value", "duration_value", "quantity_value", "value_of", "find_dateline", "add_values",
-           "parse_document_date", "document_dates", "KIND_OF_ENTITY", "KIND_OF_ROLE"]
+           "parse_document_date", "document_dates", "stream_dates", "KIND_OF_ENTITY", "KIND_OF_ROLE"]
 
 #: Which spans get a value, and of what kind: entity types and argument roles.
 KIND_OF_ENTITY = {"DATE": "time", "TIME": "time", "CARDINAL": "quantity"}
@@ -1405,6 +1406,20 @@ def document_dates(document_date, n: int, where: str = "document_date") -> list[
         return [parse_document_date(d, f"{where}[{i}]") for i, d in enumerate(document_date)]
     d = parse_document_date(document_date, where)
     return [d] * n
+
+
+def stream_dates(document_date, where: str = "document_date") -> Iterator[dt.date | None]:
+    """The dates of a stream of texts, in order: one date repeated, or a list's dates (each checked
+    now, before any text is read) and a ``ValueError`` when the texts outnumber them."""
+    if isinstance(document_date, (list, tuple)):
+        dates = [parse_document_date(d, f"{where}[{i}]") for i, d in enumerate(document_date)]
+
+        def each():
+            yield from dates
+            raise ValueError(f"{where}: {len(dates)} dates for more texts than that (give one per text)")
+
+        return each()
+    return itertools.repeat(parse_document_date(document_date, where))
 
 
 _EN_MONTHS = {m.lower(): i for i, m in enumerate(
