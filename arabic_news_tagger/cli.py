@@ -98,6 +98,15 @@ def _check_scores(args) -> int:
     return 1 if failures else 0
 
 
+def _document_date(value: str):
+    from .model.values import parse_document_date
+
+    try:
+        return parse_document_date(value, "--document-date")
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(str(e).removeprefix("--document-date: ")) from None
+
+
 def _read_documents(files: list[str]):
     """Each file is one document; with no file, each non-empty line of standard input is one."""
     from pathlib import Path
@@ -129,7 +138,7 @@ def _predict(args) -> int:
             raise ValueError("--input ARCHIVE: give --output FILE.jsonl, and no FILE arguments, --format or --html")
         tag_archive(args.input, args.output, args.model, shard_size=args.shard_size, batch_size=args.batch_size,
                     int8=args.int8, stop_after_shards=args.stop_after_shards, log=lambda m: print(m, file=sys.stderr),
-                    decoding=args.decoding)
+                    decoding=args.decoding, document_date=args.document_date)
         return 0
     load_predictor(args.model, int8=args.int8)  # fail early, before reading any input, on a bad model directory
     if args.format == "brat" and not args.output:
@@ -150,7 +159,8 @@ def _predict(args) -> int:
         out = open(tmp_output, "w", encoding="utf-8")
     try:
         for n, result in enumerate(progress(predict_stream(remember(), args.model, args.batch_size, int8=args.int8,
-                                                                decoding=args.decoding), desc="documents", unit="doc"), 1):
+                                                                decoding=args.decoding, document_date=args.document_date),
+                                            desc="documents", unit="doc"), 1):
             name, text = pending.pop(0)  # results stream out in order; nothing accumulates
             if args.format == "jsonl":
                 out.write(json.dumps({"document": name, **result}, ensure_ascii=False) + "\n")
@@ -337,6 +347,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--input", metavar="ARCHIVE", help="an archive to tag in resumable shards, across processes under "
                    "torchrun/accelerate launch: a folder of .txt files, a .jsonl (\"text\" field) or a .parquet (text column)")
     p.add_argument("--shard-size", type=int, default=64, metavar="N", help="documents per shard with --input (default 64)")
+    p.add_argument("--document-date", type=_document_date, metavar="YYYY-MM-DD",
+                   help="the documents' publication date, against which relative times (أمس, الأحد الماضي) are "
+                        "valued (docs/values.md); with --input, for the rows without a \"date\"; default: a "
+                        "dateline the text states, else unknown")
     p.add_argument("--stop-after-shards", type=int, metavar="N", help=argparse.SUPPRESS)
     _add_decoding(p)
     p.set_defaults(func=_predict)

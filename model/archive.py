@@ -4,8 +4,10 @@
     torchrun --nproc_per_node 2 -m arabic_news_tagger.cli predict --model DIR --input ARCHIVE --output OUT.jsonl
 
 ``ARCHIVE`` is a folder of ``*.txt`` files (one document each, in name order), a JSON Lines file (one
-object per line with a ``"text"`` field and an optional ``"id"``), or a Parquet file (a ``text``
-column and an optional ``id`` column). The documents are cut into shards of ``shard_size`` in input
+object per line with a ``"text"`` field and an optional ``"id"`` and ``"date"``), or a Parquet file (a
+``text`` column and optional ``id`` and ``date`` columns). A document's ``date`` (``YYYY-MM-DD``) is
+its publication date, against which the relative times of its spans' values are read
+(docs/values.md); ``--document-date`` gives one for the documents without. The documents are cut into shards of ``shard_size`` in input
 order; under ``torchrun`` / ``accelerate launch`` each process takes its share of the shards
 (``split_between_processes``). Each shard is written whole (a temporary file, then a rename) to
 ``OUT.jsonl.shards/``; a shard already there is skipped, so a run that was killed resumes where it
@@ -23,13 +25,20 @@ from pathlib import Path
 
 from arabic_news_tagger.io import atomic_write_text
 
+from .values import add_values, parse_document_date
+
 DEFAULT_SHARD_SIZE = 64
 MANIFEST = "manifest.json"
 
 
-def read_archive(path: str | Path) -> list[tuple[str, str]]:
-    """``(id, text)`` of every document of a folder of .txt files, a .jsonl or a .parquet file."""
-    path = Path(path)
+def read_archive(path: str | Path, with_dates: bool = False) -> list[tuple]:
+    """``(id, text)`` of every document of a folder of .txt files, a .jsonl or a .parquet file;
+    ``with_dates``: ``(id, text, date or None)``, a bad date naming the file and line (or row)."""
+    docs = _read_archive(Path(path))
+    return docs if with_dates else [(doc_id, text) for doc_id, text, _ in docs]
+
+
+def _read_archive(path: Path) -> list[tuple]:
     if path.is_dir():
         files = sorted(path.glob("*.txt"))
         if not files:
@@ -37,7 +46,7 @@ def read_archive(path: str | Path) -> list[tuple[str, str]]:
         docs = []
         for f in files:
             try:
-                docs.append((f.name, f.read_text(encoding="utf-8")))
+                docs.append((f.name, f.read_text(encoding="utf-8"), None))
             except UnicodeDecodeError as e:
                 raise ValueError(f"{f}: not UTF-8 ({e.reason} at byte {e.start})") from None
         return docs
@@ -55,7 +64,8 @@ def read_archive(path: str | Path) -> list[tuple[str, str]]:
                     raise ValueError(f"{path}:{n}: not JSON ({e.msg})") from None
                 if not isinstance(row, dict) or not isinstance(row.get("text"), str):
                     raise ValueError(f"{path}:{n}: expected an object with a string \"text\" field")
-                docs.append((str(row.get("id", f"{path.name}:{n}")), row["text"]))
+                date = parse_document_date(row.get("date"), f'{path}:{n}: "date"')
+                docs.append((str(row.get("id", f"{path.name}:{n}")), row["text"], date))
         return docs
     if path.suffix == ".parquet":
         import pyarrow.parquet as pq
@@ -68,7 +78,9 @@ def read_archive(path: str | Path) -> list[tuple[str, str]]:
         bad = next((i for i, t in enumerate(texts) if not isinstance(t, str)), None)
         if bad is not None:
             raise ValueError(f"{path}: row {bad}: 'text' is {type(texts[bad]).__name__}, not a string")
-        return [(str(i), t) for i, t in zip(ids, texts)]
+        dates = table.column("date").to_pylist() if "date" in table.column_names else [None] * len(texts)
+        dates = [parse_document_date(d, f'{path}: row {i}: "date"') for i, d in enumerate(dates)]
+        return [(str(i), t, d) for i, t, d in zip(ids, texts, dates)]
     raise ValueError(f"{path}: unknown archive kind (a folder of .txt files, a .jsonl or a .parquet file)")
 
 
@@ -81,8 +93,9 @@ def _fingerprint(docs: list[tuple[str, str]], model: str, shard_size: int, optio
 
 def tag_archive(archive: str | Path, output: str | Path, model: str | Path, *, shard_size: int = DEFAULT_SHARD_SIZE,
                 batch_size: int = 16, int8: bool = False, arguments: bool = True, stop_after_shards: int | None = None,
-                log: Callable[[str], None] = print, decoding: str = "viterbi") -> Path | None:
+                log: Callable[[str], None] = print, decoding: str = "viterbi", document_date=None) -> Path | None:
     """Tag every document of ``archive`` into ``output`` (JSON Lines, input order); see the module doc.
+    ``document_date``: the date of the documents whose row gives none.
 
     Returns ``output`` on the main process once it is complete. ``stop_after_shards`` ends this process
     after writing that many shards, as a kill would (tests).
@@ -97,8 +110,11 @@ def tag_archive(archive: str | Path, output: str | Path, model: str | Path, *, s
     state = PartialState(cpu=int8 or not torch.cuda.is_available())
     output = Path(output)
     shard_dir = output.with_name(output.name + ".shards")
-    docs = read_archive(archive)
-    fingerprint = _fingerprint(docs, str(model), shard_size, {"int8": int8, "arguments": arguments})
+    default_date = parse_document_date(document_date)
+    dated = [(doc_id, text, date or default_date) for doc_id, text, date in read_archive(archive, with_dates=True)]
+    docs = [(doc_id, text) for doc_id, text, _ in dated]
+    dates = [date.isoformat() if date else None for _, _, date in dated]
+    fingerprint = _fingerprint(docs, str(model), shard_size, {"int8": int8, "arguments": arguments, "dates": dates})
     if state.is_main_process:
         shard_dir.mkdir(parents=True, exist_ok=True)
         manifest = shard_dir / MANIFEST
@@ -123,8 +139,10 @@ def tag_archive(archive: str | Path, output: str | Path, model: str | Path, *, s
             part = docs[i * shard_size:(i + 1) * shard_size]
             results = tagger.predict_documents([t for _, t in part], batch_size=batch_size, arguments=arguments,
                                                decoding=decoding)
-            lines = [json.dumps({"document": doc_id, **{k: v for k, v in r.to_dict().items() if k != "id"}}, ensure_ascii=False)
-                     for (doc_id, _), r in zip(part, results)]
+            part_dates = dates[i * shard_size:(i + 1) * shard_size]
+            lines = [json.dumps({"document": doc_id, **add_values({k: v for k, v in r.to_dict().items() if k != "id"},
+                                                                  date, text=text)}, ensure_ascii=False)
+                     for (doc_id, text), r, date in zip(part, results, part_dates)]
             atomic_write_text(names[i], "".join(line + "\n" for line in lines))
             written += 1
             if stop_after_shards is not None and written >= stop_after_shards:
