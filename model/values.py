@@ -1265,6 +1265,13 @@ def _write_when(w: _When, doc: dt.date | None) -> dict | None:
         year = w.year
         if year is None and doc is not None and (w.month_dir is not None or True):
             year = _month_year(doc, w.month, w.month_dir, w.day)
+        if year is not None and not 0 < year <= 9999 or w.month > 12:
+            return None
+        if w.day is not None:
+            try:
+                dt.date(year if year is not None and not w.bc else 2024, w.month, w.day)  # 2024: 29 February exists
+            except ValueError:
+                return None  # «32 مارس», «29 فبراير 2023»: no such day
         ys = "XXXX" if year is None else (f"BC{year:04d}" if w.bc else f"{year:04d}")
         value = f"{ys}-{w.month:02d}"
         if w.day is not None:
@@ -1299,6 +1306,8 @@ def _write_when(w: _When, doc: dt.date | None) -> dict | None:
             value = (doc + dt.timedelta(days=gap)).isoformat()
         day_level = True
     elif w.year is not None:
+        if not 0 < w.year <= 9999:
+            return None
         value = f"BC{w.year:04d}" if w.bc else f"{w.year:04d}"
         if w.week:
             value += f"-W{w.week:02d}"
