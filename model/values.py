@@ -283,7 +283,13 @@ def _lookup(word: str) -> Tok:
     return Tok(word, word)
 
 
+#: Longer text is no span of a time, a length or a count: it gets no value (and costs nothing).
+MAX_SPAN_CHARACTERS = 200
+
+
 def _tokens(text: str, kind: str) -> list[Tok]:
+    if len(text) > MAX_SPAN_CHARACTERS:
+        return []
     words = _TOKEN.findall(_prepare(text, kind))
     toks: list[Tok] = []
     conj = False
@@ -299,8 +305,10 @@ def _tokens(text: str, kind: str) -> list[Tok]:
                 if int(h) <= 24 and int(m) < 60:
                     t.clock = (int(h), int(m))
                 toks.append(t)
-            else:
+            elif len(w) <= 20:
                 toks.append(Tok(w, w, num=Fraction(w)))
+            else:
+                toks.append(Tok(w, w))  # a digit run no count or date has
         elif w in "()/":
             continue  # month pairings «مارس/آذار», «سبتمبر ( أيلول )»
         elif w in "-–—":
