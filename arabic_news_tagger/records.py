@@ -56,6 +56,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as _dt
+import functools
 import json
 import re
 import tempfile
@@ -108,6 +109,7 @@ def normalize_name(text: str) -> str:
     return _light(text).translate(_LETTERS)
 
 
+@functools.lru_cache(maxsize=65536)
 def _bare(token: str) -> str:
     """The token without one glued proclitic where what remains is a word (وترامب → ترامب)."""
     for p in ("وال", "فال", "بال", "كال"):
@@ -184,8 +186,13 @@ def _display_name(text: str) -> str:
 def same_name(a: str | tuple, b: str | tuple) -> bool:
     """Whether two names (texts, or :func:`name_tokens`) name the same one: last tokens match (and
     the first ones too where both have two or more), or the tokens of one are all among the other's."""
-    ta = name_tokens(a) if isinstance(a, str) else tuple(a)
-    tb = name_tokens(b) if isinstance(b, str) else tuple(b)
+    return _same_tokens(name_tokens(a) if isinstance(a, str) else tuple(a),
+                        name_tokens(b) if isinstance(b, str) else tuple(b))
+
+
+@functools.lru_cache(maxsize=65536)
+def _same_tokens(ta: tuple, tb: tuple) -> bool:
+    # Cached: an archive names the same few people over and over.
     if not ta or not tb:
         return False
     if _tok_eq(ta[-1], tb[-1]) and (len(ta) == 1 or len(tb) == 1 or _tok_eq(ta[0], tb[0])):
@@ -206,6 +213,12 @@ def _known(part: str | None) -> int | None:
     return None if part is None or "X" in part else int(part)
 
 
+def _strings(value, mod) -> tuple[str | None, str | None]:
+    """A value and mod as the cached parsers take them: anything but a string is no value."""
+    return (value if isinstance(value, str) else None, mod if isinstance(mod, str) else None)
+
+
+@functools.lru_cache(maxsize=65536)
 def _parse_date(value: str | None, mod: str | None = None):
     """("cal", y, m, d) | ("weekday", y, w, dow) | ("week", y, w) | ("doc", value) | None."""
     if not isinstance(value, str) or not value or mod in _UNCONSTRAINING_MODS:
@@ -236,7 +249,7 @@ def _agree(*pairs) -> bool:
 def dates_compatible(a: str | None, b: str | None, *, mod_a: str | None = None, mod_b: str | None = None,
                      same_document: bool = True) -> bool:
     """Whether two time values (values-format.md) can name the same day, as far as both are known."""
-    pa, pb = _parse_date(a, mod_a), _parse_date(b, mod_b)
+    pa, pb = _parse_date(*_strings(a, mod_a)), _parse_date(*_strings(b, mod_b))
     if pa is None or pb is None:
         return True
     if pa[0] == "doc" or pb[0] == "doc":
@@ -259,7 +272,7 @@ def dates_compatible(a: str | None, b: str | None, *, mod_a: str | None = None, 
 
 def _date_rank(value: str | None, mod: str | None) -> float:
     """How much a time value says, to pick a record's date: a full date above a month, ... ."""
-    parsed = _parse_date(value, mod)
+    parsed = _parse_date(*_strings(value, mod))
     if parsed is None:
         return -1.0 if value else -2.0
     kind = parsed[0]
@@ -286,6 +299,7 @@ def _duration_minutes(value: str | None) -> float | None:
     return sum(float(g) * k for g, k in zip(m.groups(), _MINUTES) if g)
 
 
+@functools.lru_cache(maxsize=65536)
 def _interval(value: str | None, mod: str | None) -> tuple[float, float] | None:
     v = _duration_minutes(value)
     if v is None:
@@ -297,7 +311,7 @@ def _interval(value: str | None, mod: str | None) -> tuple[float, float] | None:
 def durations_compatible(a: str | None, b: str | None, *, mod_a: str | None = None, mod_b: str | None = None) -> bool:
     """Whether two duration values can measure the same event: one is missing, or their intervals
     meet (an exact value is a point, APPROX ±20 %, MORE_THAN an open ray, ...)."""
-    ia, ib = _interval(a, mod_a), _interval(b, mod_b)
+    ia, ib = _interval(*_strings(a, mod_a)), _interval(*_strings(b, mod_b))
     if ia is None or ib is None:
         return True
     return max(ia[0], ib[0]) <= min(ia[1], ib[1]) + 1e-9
@@ -499,20 +513,22 @@ class _Record:
 
     def __init__(self, mention: dict):
         self.type = mention["type"]
-        self.mentions = [mention]
-        self.names = list(mention["_names"])
-        self.documents = {mention["position"]}
+        self.mentions: list[dict] = []
+        self.names: list[tuple] = []  # one per person, the first form seen
+        self.documents: set[int] = set()
+        self.add(mention)
 
     def shared_names(self, names: list[tuple]) -> int | None:
         """How many of ``names`` (one per person) the record has, where that is enough to link:
         at least min(2, theirs, the record's); else None."""
-        mine, theirs = _distinct(self.names), _distinct(names)
-        shared = sum(1 for n in theirs if any(same_name(n, r) for r in mine))
-        return shared if shared and shared >= min(2, len(theirs), len(mine)) else None
+        shared = sum(1 for n in names if any(same_name(n, r) for r in self.names))
+        return shared if shared and shared >= min(2, len(names), len(self.names)) else None
 
     def add(self, mention: dict) -> None:
         self.mentions.append(mention)
-        self.names += mention["_names"]
+        for n in mention["_names"]:
+            if not any(same_name(n, g) for g in self.names):
+                self.names.append(n)
         self.documents.add(mention["position"])
 
     def merge(self, other: "_Record") -> None:
@@ -554,8 +570,9 @@ def _cluster_document(mentions: list[dict], window: int) -> list[_Record]:
         if not m["_names"]:
             alone.append(m)
             continue
+        names = _distinct(m["_names"])
         candidates = [(shared, age, r) for age, r in enumerate(by_type.get(m["type"], ()))
-                      if (shared := r.shared_names(m["_names"])) and r.compatible([m])]
+                      if (shared := r.shared_names(names)) and r.compatible([m])]
         if candidates:
             max(candidates, key=lambda c: c[:2])[2].add(m)
         else:
@@ -583,18 +600,35 @@ def _cluster(mentions: list[dict], window: int) -> list[_Record]:
         m["_duration"] = _best(m, "Duration")
         by_doc.setdefault(m["position"], []).append(m)
     records: list[_Record] = []
-    by_type: dict[str, list[_Record]] = {}
+    # Records with participants by (type, name token): a record shares a name with another only if
+    # they share a token (or a token without its proclitic), so only those are compared.
+    by_token: dict[tuple[str, str], list[int]] = {}
+
+    def index(i: int, names: list[tuple]) -> None:
+        for name in names:
+            for t in name:
+                for key in {t, _bare(t)}:
+                    slot = by_token.setdefault((records[i].type, key), [])
+                    if not slot or slot[-1] != i:
+                        slot.append(i)
+
     for doc_mentions in by_doc.values():
         for r in _cluster_document(doc_mentions, window):
-            candidates = [] if not r.names else [
-                (shared, age, other) for age, other in enumerate(by_type.get(r.type, ()))
-                if not (other.documents & r.documents) and (shared := other.shared_names(r.names))
-                and other.compatible(r.mentions)]
+            hits: dict[int, int] = {}  # record -> how many of r's names share a token with it
+            for name in r.names:
+                for i in {i for t in name for key in {t, _bare(t)} for i in by_token.get((r.type, key), ())}:
+                    hits[i] = hits.get(i, 0) + 1
+            candidates = [(shared, i) for i, n in hits.items()
+                          if n >= min(2, len(r.names), len(records[i].names)) and not (records[i].documents & r.documents)
+                          and (shared := records[i].shared_names(r.names)) and records[i].compatible(r.mentions)]
             if candidates:
-                max(candidates, key=lambda c: c[:2])[2].merge(r)
+                i = max(candidates)[1]
+                before = list(records[i].names)
+                records[i].merge(r)
+                index(i, [n for n in records[i].names if n not in before])
             else:
                 records.append(r)
-                by_type.setdefault(r.type, []).append(r)
+                index(len(records) - 1, r.names)
     return records
 
 
