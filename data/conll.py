@@ -54,7 +54,9 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from typing import NamedTuple
 
+from .document import sentence_from_words
 from .schema import Schema, load_schema
 from .segment import INVISIBLE
 from .tags import tags_to_word_spans
@@ -163,6 +165,57 @@ def _check_corpus(corpus: str) -> str:
     return corpus
 
 
+class TokenLine(NamedTuple):
+    """A token line of a CoNLL file: its 1-based number, its text and its whitespace-split columns."""
+
+    number: int
+    text: str
+    columns: list[str]
+
+
+class Block(NamedTuple):
+    """A blank-line-separated block of a CoNLL file (a sentence or a segment): its token lines."""
+
+    document: int  # how many -DOCSTART- lines come before it
+    lines: list[TokenLine]
+
+
+def read_blocks(path: str | Path) -> tuple[list[Block], bool]:
+    """The blocks of a CoNLL file and whether it has ``-DOCSTART-`` lines: the one reader of the
+    file's lines (``read_conll``, the bundles' sentence selection and their external check).
+
+    A blank line or a ``-DOCSTART-`` line ends a block; neither is a token line. Columns are not
+    checked here: what a line must hold is the caller's to say."""
+    path = Path(path)
+    blocks: list[Block] = []
+    lines: list[TokenLine] = []
+    document, has_docstart = 0, False
+    for number, text in enumerate(_read_lines(path), 1):
+        columns = text.split()
+        if columns and columns[0] != DOCSTART:
+            lines.append(TokenLine(number, text, columns))
+            continue
+        if lines:
+            blocks.append(Block(document, lines))
+        lines = []
+        if columns:
+            has_docstart, document = True, document + 1
+    if lines:
+        blocks.append(Block(document, lines))
+    return blocks, has_docstart
+
+
+def visible_tokens(block: Block) -> list[tuple[TokenLine, str]]:
+    """Each token line of a block with its token stripped of invisible marks, the tokens made of
+    nothing else left out: the words of a bundle line rebuilt from the corpus (``select_sentences``)."""
+    out = []
+    for line in block.lines:
+        token = INVISIBLE.sub("", line.columns[0])
+        if token:
+            out.append((line, token))
+    return out
+
+
 def _read_lines(path: Path) -> list[str]:
     if not path.is_file():
         raise FileNotFoundError(f"{path}: no such file; {corpora_hint()}")
@@ -266,46 +319,30 @@ def read_conll(path: str | Path, corpus: str, *, labels: str = "mapped", skip_li
     if labels not in ("mapped", "source"):
         raise ValueError(f"labels: {labels!r} is not one of 'mapped', 'source'")
     path = Path(path)
-    lines = _read_lines(path)
+    file_blocks, has_docstart = read_blocks(path)
     mapping = LABEL_MAPS[corpus]
     target = mapping if labels == "mapped" else {t: t for t in mapping}
     nested = corpus == "wojood"
 
     blocks: list[tuple[int, list[str], list[str]]] = []  # (document number, words, raw tags)
-    block_lines: list[int] = []
-    has_docstart = False
-    doc = 0
-    words: list[str] = []
-    tags: list[str] = []
-
-    def close() -> None:
-        nonlocal words, tags, block_lines
+    for block in file_blocks:
+        words: list[str] = []
+        tags: list[str] = []
+        block_lines: list[int] = []
+        for lineno, line, cols in block.lines:
+            where = f"{path}:{lineno}"
+            if len(cols) < 2:
+                raise ValueError(f"{where}: expected 'TOKEN TAG', found no tag column: {line[:60]!r}")
+            if len(cols) > 2 and not nested:
+                raise ValueError(f"{where}: expected 'TOKEN TAG', found {len(cols)} columns: {line[:60]!r}")
+            layer_tags = [_parse_tag(c, mapping, where, corpus) for c in cols[1:]]
+            if nested and cols[0] == SEPARATOR:
+                continue
+            block_lines.append(lineno)
+            words.append(cols[0])
+            tags.append(layer_tags[0])
         if words and not skip_lines.intersection(block_lines):
-            blocks.append((doc, words, tags))
-        words, tags, block_lines = [], [], []
-
-    for lineno, line in enumerate(lines, 1):
-        if not line.strip():
-            close()
-            continue
-        cols = line.split()
-        if cols[0] == DOCSTART:
-            close()
-            has_docstart = True
-            doc += 1
-            continue
-        where = f"{path}:{lineno}"
-        if len(cols) < 2:
-            raise ValueError(f"{where}: expected 'TOKEN TAG', found no tag column: {line[:60]!r}")
-        if len(cols) > 2 and not nested:
-            raise ValueError(f"{where}: expected 'TOKEN TAG', found {len(cols)} columns: {line[:60]!r}")
-        layer_tags = [_parse_tag(c, mapping, where, corpus) for c in cols[1:]]
-        if nested and cols[0] == SEPARATOR:
-            continue
-        block_lines.append(lineno)
-        words.append(cols[0])
-        tags.append(layer_tags[0])
-    close()
+            blocks.append((block.document, words, tags))
 
     stem = path.stem
     rows: list[dict] = []
@@ -317,18 +354,14 @@ def read_conll(path: str | Path, corpus: str, *, labels: str = "mapped", skip_li
             per_doc[d] = sentence_id + 1
         else:
             document_id, sentence_id = f"{corpus}-{stem}-{n:05d}", 0
-        starts, ends, offset = [], [], 0
-        for w in block_words:
-            starts.append(offset)
-            ends.append(offset + len(w))
-            offset += len(w) + 1
+        _, sentence = sentence_from_words(block_words)
         rows.append({
             "document_id": document_id,
             "sentence_id": sentence_id,
             "sentence_start": 0,
             "words": block_words,
-            "word_starts": starts,
-            "word_ends": ends,
+            "word_starts": [start for start, _ in sentence.words],
+            "word_ends": [end for _, end in sentence.words],
             "entity_tags": repair_and_map(block_tags, target),
             "trigger_tags": ["O"] * len(block_words),
         })

@@ -8,7 +8,7 @@ about subword tokens.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 
@@ -61,6 +61,18 @@ class Sentence:
 
     def holds(self, span: Span) -> bool:
         return self.start <= span.start and span.end <= self.end
+
+
+def sentence_from_words(words: Sequence[str], index: int = 0) -> tuple[str, Sentence]:
+    """Words already split (a CoNLL sentence) as text: the words joined by single spaces, and the
+    ``Sentence`` over all of it with each word's offsets in that text. The one place such offsets
+    are built (the CoNLL reader, ``tag_words``, the bundles' external check)."""
+    offsets, position = [], 0
+    for word in words:
+        offsets.append((position, position + len(word)))
+        position += len(word) + 1
+    text = " ".join(words)
+    return text, Sentence(index, 0, len(text), tuple(offsets))
 
 
 @dataclass

@@ -20,7 +20,7 @@ import re
 import sys
 from pathlib import Path
 
-from arabic_news_tagger.data.segment import INVISIBLE
+from arabic_news_tagger.data.conll import read_blocks, visible_tokens
 from arabic_news_tagger.io import atomic_write_text
 
 # Stems, after folding (أ إ آ → ا, ة → ه, ى → ي), that name one of the schema's event types.
@@ -41,23 +41,13 @@ FOLD = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ة": "ه", "ى": "ي"
 
 
 def read_sentences(path: Path) -> list[tuple[int, int, list[str]]]:
-    """``(first line, last line, tokens)`` of each sentence of a CoNLL file, 1-based line numbers."""
-    out, tokens, first, last = [], [], 0, 0
-    for lineno, line in enumerate(path.read_text(encoding="utf-8").split("\n"), 1):
-        cols = line.split()
-        if not cols or cols[0] == "-DOCSTART-":
-            if tokens:
-                out.append((first, last, tokens))
-            tokens = []
-            continue
-        token = INVISIBLE.sub("", cols[0])
-        if token:
-            if not tokens:
-                first = lineno
-            tokens.append(token)
-            last = lineno
-    if tokens:
-        out.append((first, last, tokens))
+    """``(first line, last line, tokens)`` of each sentence of a CoNLL file, 1-based line numbers
+    of its first and last visible token; tokens without invisible marks (``conll.visible_tokens``)."""
+    out = []
+    for block in read_blocks(path)[0]:
+        tokens = visible_tokens(block)
+        if tokens:
+            out.append((tokens[0][0].number, tokens[-1][0].number, [token for _, token in tokens]))
     return out
 
 

@@ -17,38 +17,33 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from ..data.conll import scored_as
+from ..data.conll import TokenLine, read_blocks, scored_as, visible_tokens
 from ..data.corpus import read_corpus
-from ..data.document import Document, Span
+from ..data.document import Document, Span, sentence_from_words
 from ..data.segment import INVISIBLE
-from ..data.tags import tags_to_word_spans
+from ..data.tags import tags_to_spans
 from .scoring import TagSequences, add_document, span_counts
 
 OURS_TO_ANERCORP = scored_as("anercorp")
 
 
-def source_spans(lines: list[str], first: int, last: int) -> list[tuple[int, int, str]]:
-    """Character spans (in the rejoined sentence) and types of ANERcorp's PERS/ORG/LOC entities."""
-    tokens, tags = [], []
-    for line in lines[first - 1:last]:
-        cols = line.split()
-        if not cols or cols[0] == "-DOCSTART-":
-            continue
-        token = INVISIBLE.sub("", cols[0])
-        if token:  # tokens made only of invisible marks were dropped from the bundle text
-            tokens.append(token)
-            tags.append(INVISIBLE.sub("", cols[1]) or "O")
-    starts, pos = [], 0
-    for t in tokens:
-        starts.append(pos)
-        pos += len(t) + 1
-    return [(starts[a], starts[b - 1] + len(tokens[b - 1]), label) for a, b, label in tags_to_word_spans(tags) if label != "MISC"]
+def source_spans(tokens: list[tuple[TokenLine, str]]) -> list[tuple[int, int, str]]:
+    """Character spans (in the rejoined sentence) and types of ANERcorp's PERS/ORG/LOC entities, from
+    the sentence's visible tokens (those made only of invisible marks were dropped from the bundle text)."""
+    _, sentence = sentence_from_words([token for _, token in tokens])
+    tags = [INVISIBLE.sub("", line.columns[1]) or "O" for line, _ in tokens]
+    return [(start, end, label) for start, end, label in tags_to_spans(sentence.words, tags) if label != "MISC"]
+
+
+def source_sentences(source: str | Path) -> dict[int, list[tuple[TokenLine, str]]]:
+    """Each sentence's visible tokens, by the line number of its first one (as mapping.tsv names it)."""
+    return {tokens[0][0].number: tokens for block in read_blocks(source)[0] if (tokens := visible_tokens(block))}
 
 
 def compare(bundle_dir: str | Path, source: str | Path) -> dict[str, Counter]:
     """Per type: ``both`` (same extent and type), ``ours`` and ``theirs`` span counts."""
     bundle_dir = Path(bundle_dir)
-    lines = Path(source).read_text(encoding="utf-8").split("\n")
+    sentences = source_sentences(source)
     documents, _ = read_corpus(bundle_dir)
     by_id = {d.id: d for d in documents}
     with open(bundle_dir / "mapping.tsv", encoding="utf-8", newline="") as f:
@@ -63,7 +58,8 @@ def compare(bundle_dir: str | Path, source: str | Path) -> dict[str, Counter]:
         ours = [Span(e.start - line_start, e.end - line_start, OURS_TO_ANERCORP[e.label], e.text) for e in doc.entities
                 if line_start <= e.start and e.end <= line_start + len(line) and e.label in OURS_TO_ANERCORP]
         theirs = [Span(s, e, label, line[s:e])
-                  for s, e, label in source_spans(lines, int(row["first_source_line"]), int(row["last_source_line"]))]
+                  for s, e, label in source_spans([t for t in sentences[int(row["first_source_line"])]
+                                                   if t[0].number <= int(row["last_source_line"])])]
         ours_doc = Document(f"{row['bundle']}:{n}", line, ours)
         add_document(seqs, Document(ours_doc.id, line, theirs), ours_doc, ours_doc)
     counts: dict[str, Counter] = {}

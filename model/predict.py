@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from ..data.document import Document, Event, Span
+from ..data.document import Document, Event, Sentence, Span, sentence_from_words
 from ..data.tags import covered_words, tags_to_word_spans
 from arabic_news_tagger.io import progress
 
@@ -73,12 +73,18 @@ def release_freed_memory() -> None:
 
 
 @dataclass
-class _Sentence:
-    doc: int
-    start: int
-    offsets: list[tuple[int, int]]
+class _SentenceWork:
+    """What a call keeps while it tags one ``Sentence``: the text it is in, and the windows cut from
+    it and their hidden states, until the sentence's spans are on its ``Document``."""
+
+    doc: int  # the text's index in the call
+    sentence: Sentence
     windows: list[Window] | None = None
     hidden: dict[int, torch.Tensor] | None = None  # window index -> its hidden states (shared design)
+
+    @property
+    def offsets(self) -> tuple[tuple[int, int], ...]:
+        return self.sentence.words
 
 
 #: What ``predict()`` uses when no model is given: the recommended model, trained once by the user.
@@ -165,11 +171,11 @@ class Predictor:
         ``decoding``: how word probabilities become tags (``model/decode.py``)."""
         check_decoding(decoding)
         docs = [Document(id=str(i), text=t) for i, t in enumerate(texts)]
-        sents: list[_Sentence] = []
+        sents: list[_SentenceWork] = []
         for d, doc in enumerate(docs):
             if not _ARABIC.search(doc.text):
                 continue  # no Arabic at all: nothing this model was trained to find
-            sents += [_Sentence(d, sentence.start, list(sentence.words)) for sentence in doc.sentences]
+            sents += [_SentenceWork(d, sentence) for sentence in doc.sentences]
         per_chunk = SENTENCES_PER_CHUNK_WITH_STATES if arguments and self.config.argument_design != "reencode" else SENTENCES_PER_CHUNK
         for chunk_start in range(0, len(sents), per_chunk):
             # Bounded chunks: memory stays flat however long the input is.
@@ -188,7 +194,7 @@ class Predictor:
 
     # --- internals ---------------------------------------------------------------------------
 
-    def _word_probs(self, texts, sents: list[_Sentence], batch_size: int, keep_hidden: bool = False) -> list[tuple[np.ndarray, np.ndarray]]:
+    def _word_probs(self, texts, sents: list[_SentenceWork], batch_size: int, keep_hidden: bool = False) -> list[tuple[np.ndarray, np.ndarray]]:
         """Entity and trigger probabilities of every word of every sentence, ``(words, labels)`` each.
 
         ``keep_hidden`` keeps each window's hidden states on its sentence (``s.hidden``) for the
@@ -227,12 +233,9 @@ class Predictor:
         check_decoding(decoding)
         texts, sents = [], []
         for d, ws in enumerate(sentences_words):
-            offsets, pos = [], 0
-            for w in ws:
-                offsets.append((pos, pos + len(w)))
-                pos += len(w) + 1
-            texts.append(" ".join(ws))
-            sents.append(_Sentence(d, 0, offsets))
+            text, sentence = sentence_from_words(ws)
+            texts.append(text)
+            sents.append(_SentenceWork(d, sentence))
         out: list[list[str]] = [[] for _ in sentences_words]
         keep = [s for s in sents if s.offsets]
         for chunk in range(0, len(keep), 512):
@@ -241,7 +244,7 @@ class Predictor:
                 out[s.doc] = [self.entity_labels[i] for i in decode(ent, self.entity_labels, decoding)]
         return out
 
-    def _predict_sentences(self, texts, sents: list[_Sentence], docs: list[Document], batch_size: int, arguments: bool,
+    def _predict_sentences(self, texts, sents: list[_SentenceWork], docs: list[Document], batch_size: int, arguments: bool,
                            gold_triggers, decoding: str) -> None:
         # A model never taught events (trained on entity-only corpora) predicts none.
         events_taught = "triggers" in self.config.trained_layers
