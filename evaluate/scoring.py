@@ -174,13 +174,12 @@ def score_layer(gold: list[list[str]], pred: list[list[str]]) -> dict:
 
 
 def span_counts(gold: list[list[str]], pred: list[list[str]], label: str | None = None) -> dict:
-    """Spans in gold, predicted and in both, as seqeval's default mode reads them (``get_entities``
-    over the sequences), and the micro F1 they give: seqeval's own (of one type, with ``label``)."""
-    from seqeval.metrics.sequence_labeling import get_entities
-
-    g, p = set(get_entities(gold)), set(get_entities(pred))
+    """Spans in gold, predicted and in both, as seqeval's default mode reads them (``tags_to_word_spans``,
+    sequence by sequence), and the micro F1 they give: seqeval's own (of one type, with ``label``)."""
+    g = {(i, *span) for i, tags in enumerate(gold) for span in tags_to_word_spans(tags)}
+    p = {(i, *span) for i, tags in enumerate(pred) for span in tags_to_word_spans(tags)}
     if label is not None:
-        g, p = {x for x in g if x[0] == label}, {x for x in p if x[0] == label}
+        g, p = {x for x in g if x[3] == label}, {x for x in p if x[3] == label}
     both = len(g & p)
     return {"gold": len(g), "predicted": len(p), "both": both,
             "f1": 2 * both / (len(g) + len(p)) if g or p else 0.0}

@@ -183,3 +183,21 @@ def test_empty_inputs():
 def test_length_mismatch_is_an_error():
     with pytest.raises(ValueError, match="4 tags for 5 words"):
         tags_to_spans(OFFSETS, ["O"] * 4)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(["O", "B-PERS", "I-PERS", "B-GPE", "I-GPE"]), max_size=8), max_size=5),
+       st.randoms(use_true_random=False))
+def test_span_counts_read_the_spans_seqeval_scores(gold, rng):
+    # span_counts reads spans with tags_to_word_spans, sequence by sequence; seqeval's classification
+    # report reads the sequences together. Both must count the same spans, lone I- tags included.
+    from seqeval.metrics.sequence_labeling import get_entities
+
+    from arabic_news_tagger.evaluate.scoring import span_counts
+
+    pred = [[rng.choice(["O", "B-PERS", "I-PERS", "I-GPE"]) for _ in seq] for seq in gold]
+    counts = span_counts(gold, pred)
+    g, p = set(get_entities(gold)), set(get_entities(pred))
+    assert (counts["gold"], counts["predicted"], counts["both"]) == (len(g), len(p), len(g & p))
+    pers = span_counts(gold, pred, label="PERS")
+    assert pers["both"] == len({x for x in g & p if x[0] == "PERS"})
