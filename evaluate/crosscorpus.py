@@ -42,9 +42,7 @@ def cross_corpus(model_dir: str | Path, corpus: str, split: str, corpora_root: s
     with Wojood knows them all); ``"trained"`` on the types the brat training documents have.
     """
     tagger = load_predictor(model_dir, int8=int8)
-    rows = read_conll(corpus_file(corpus, split, corpora_root), corpus)
-    predicted = tagger.tag_words([r["words"] for r in rows], batch_size=batch_size, decoding=decoding)
-    gold = [r["entity_tags"] for r in rows]
+    gold, predicted = tag_conll(tagger, corpus, corpus_file(corpus, split, corpora_root), batch_size, decoding)
     if corpus == "wojood" and wojood_types == "all":
         return gold, predicted, sorted({t[2:] for t in tagger.entity_labels if t != "O"})
     if corpus == "wojood":
@@ -55,6 +53,16 @@ def cross_corpus(model_dir: str | Path, corpus: str, split: str, corpora_root: s
         mapping = COARSE.get
         shared = ["LOC", "ORG", "PERS"]
     return [_project(g, mapping) for g in gold], [_project(p, mapping) for p in predicted], shared
+
+
+def tag_conll(tagger, corpus: str, path: str | Path, batch_size: int = DEFAULT_BATCH_SIZE,
+              decoding: str = "viterbi") -> tuple[list[list[str]], list[list[str]]]:
+    """Gold and predicted entity tags, in our schema's types, of every sentence of a CoNLL file: the
+    one place a CoNLL corpus is tagged for scoring (a public corpus here, a CoNLL-trained model's
+    evaluation split in ``runner``)."""
+    rows = read_conll(path, corpus)
+    predicted = tagger.tag_words([r["words"] for r in rows], batch_size=batch_size, decoding=decoding)
+    return [r["entity_tags"] for r in rows], predicted
 
 
 def _trained_types(tagger) -> set[str]:

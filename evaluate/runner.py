@@ -118,10 +118,15 @@ def public_sequences(model_dir: str | Path, corpus: str, split: str, corpora_roo
     from .crosscorpus import cross_corpus
 
     gold, pred, _ = cross_corpus(model_dir, corpus, split, corpora_root, batch_size, wojood_types="all", int8=int8, decoding=decoding)
+    return entity_sequences(gold, pred, f"{corpus}:{split}")
+
+
+def entity_sequences(gold: list[list[str]], pred: list[list[str]], name: str) -> TagSequences:
+    """The entity layer of a CoNLL corpus (``name``, e.g. ``wojood:val``) as ``TagSequences``."""
     seqs = TagSequences()
     for g, p in zip(gold, pred):
         seqs.add("entities", g, p)
-    seqs.documents.append(f"{corpus}:{split}")
+    seqs.documents.append(name)
     return seqs
 
 
@@ -147,15 +152,12 @@ def event_error_counts(seqs: TagSequences, absent: dict[str, str] | None = None)
 
 def conll_held_out_sequences(tagger, data: dict, batch_size: int, decoding: str = "viterbi") -> TagSequences:
     """A model trained on a CoNLL corpus is scored on that corpus's evaluation split (entities only)."""
-    from ..data.conll import corpus_file, read_conll
+    from ..data.conll import corpus_file
+    from .crosscorpus import tag_conll
 
-    rows = read_conll(corpus_file(data["conll_corpus"], data["conll_eval_split"]), data["conll_corpus"])
-    predicted = tagger.tag_words([r["words"] for r in rows], batch_size=batch_size, decoding=decoding)
-    seqs = TagSequences()
-    for row, pred in zip(rows, predicted):
-        seqs.add("entities", list(row["entity_tags"]), pred)
-    seqs.documents.append(f"{data['conll_corpus']}:{data['conll_eval_split']}")
-    return seqs
+    corpus, split = data["conll_corpus"], data["conll_eval_split"]
+    gold, pred = tag_conll(tagger, corpus, corpus_file(corpus, split), batch_size, decoding)
+    return entity_sequences(gold, pred, f"{corpus}:{split}")
 
 
 def print_reports(seqs: TagSequences, out=print, absent: dict[str, str] | None = None) -> None:
