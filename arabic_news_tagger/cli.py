@@ -192,89 +192,30 @@ def _export(args) -> int:
 
 
 def _evaluate(args) -> int:
-    from pathlib import Path
+    from .evaluate.runner import evaluate_model
 
-    from .data.conll import corpus_file
-    from .evaluate.runner import (PUBLIC_SPLITS, absent_layers, held_out_sequences, held_out_sources, print_reports,
-                                  public_sequences, scores_with_absent, summary_line, summary_table, write_reports)
-    from .model.predict import load_predictor
-
-    tagger = load_predictor(args.model, int8=args.int8)
-    trained_absent = absent_layers(tagger.config.trained_layers)
-    summary: list[tuple[str, dict]] = []
-    scores: dict = {"other_sources": {}}
-    brat_held_out = [d for d in tagger.config.held_out_documents if ":" not in d]
-    if args.corpus_dir or brat_held_out or not tagger.config.held_out_documents:
-        seqs = held_out_sequences(args.model, args.corpus_dir, args.batch_size, int8=args.int8, decoding=args.decoding)
-        print(f"held-out documents of {args.model}: {', '.join(seqs.documents)}")
-        print_reports(seqs, absent=trained_absent)
-        scores.update(scores_with_absent(seqs, trained_absent))
-        print(f"\nsummary (micro F1): {summary_line(scores)}")
-        summary.append((args.corpus_dir or "held-out documents", scores))
-    # Held-out documents of the other brat sources, each scored on its own (never pooled with the main corpus).
-    for source, path in held_out_sources(args.model, args.corpus_dir):
-        if not path.is_dir():
-            print(f"\n##### held-out documents of {source}: skipped, {path} is not found from {Path.cwd()}")
-            continue
-        other = held_out_sequences(args.model, path, args.batch_size, int8=args.int8, decoding=args.decoding)
-        print(f"\n##### held-out documents of {source}: {', '.join(other.documents)}")
-        print_reports(other, absent=trained_absent)
-        scores["other_sources"][source] = scores_with_absent(other, trained_absent)
-        print(f"\nsummary {source} (micro F1): {summary_line(scores['other_sources'][source])}")
-        summary.append((source, scores["other_sources"][source]))
-    # The public corpora's evaluation splits, and any other the model records as held out:
-    # entities only (they annotate no events).
-    splits = [] if args.no_public_corpora else list(PUBLIC_SPLITS)
-    splits += [tuple(h.split(":", 1)) for h in tagger.config.held_out_documents if ":" in h and tuple(h.split(":", 1)) not in splits]
-    for corpus, split in splits:
-        name, path = f"{corpus}:{split}", corpus_file(corpus, split, args.corpora_dir)
-        if not path.is_file():
-            print(f"\n##### {name}: skipped, {path} is absent")
-            continue
-        seqs = public_sequences(args.model, corpus, split, args.corpora_dir, args.batch_size, int8=args.int8,
-                                decoding=args.decoding)
-        what = "all 21 types" if corpus == "wojood" else "PERS/ORG/LOC, our GPE/LOC/FAC as LOC"
-        print(f"\n##### {name} (public corpus, never trained on; entities: {what})")
-        absent = {layer: trained_absent.get(layer, f"{name} annotates no events") for layer in absent_layers(["entities"])}
-        print_reports(seqs, absent=absent)
-        scores["other_sources"][name] = scores_with_absent(seqs, absent)
-        summary.append((name, scores["other_sources"][name]))
-    print("\n=== summary: micro F1 per held-out source (seqeval default mode) ===")
-    print(summary_table(summary))
-    if args.report_json:
-        write_reports(scores, args.report_json, f"Evaluation of {args.model}")
-        print(f"reports: {args.report_json} and {args.report_json.rsplit('.', 1)[0]}.md")
+    evaluate_model(args.model, corpus_dir=args.corpus_dir, corpora_dir=args.corpora_dir, batch_size=args.batch_size,
+                   int8=args.int8, decoding=args.decoding, public_corpora=not args.no_public_corpora,
+                   report_json=args.report_json)
     return 0
 
 
 def _crossval(args) -> int:
-    from .evaluate.runner import crossval, print_crossval, write_crossval_reports
+    from .evaluate.runner import run_crossval
     from .train.config import load_config
 
     config = load_config(args.config)
     if args.corpus_dir:
         config.data.corpus_dir = args.corpus_dir
-    result = crossval(config, args.output_dir, decoding=args.decoding, trained_models=args.trained_model)
-    print_crossval(result)
-    if args.report_json:
-        write_crossval_reports(result, args.report_json, f"Cross-validation of {args.config} (pooled over folds)")
+    run_crossval(config, args.output_dir, decoding=args.decoding, trained_models=args.trained_model,
+                 report_json=args.report_json, title=f"Cross-validation of {args.config} (pooled over folds)")
     return 0
 
 
 def _crosscorpus(args) -> int:
-    import json
+    from .evaluate.crosscorpus import run
 
-    from .evaluate.crosscorpus import report
-    from .io import atomic_write_text
-
-    all_scores = {}
-    for spec in args.corpus:
-        corpus, _, split = spec.partition(":")
-        text, scores = report(args.model, corpus, split or "dev", args.corpora_dir)
-        print(text)
-        all_scores[spec] = scores
-    if args.report_json:
-        atomic_write_text(args.report_json, json.dumps(all_scores, indent=2))
+    run(args.model, args.corpus, args.corpora_dir, args.report_json)
     return 0
 
 

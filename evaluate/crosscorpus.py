@@ -80,3 +80,21 @@ def report(model_dir, corpus: str, split: str, corpora_root=None) -> tuple[str, 
     text = (f"=== {corpus} {split}: entities, labels shared with the training corpus ({', '.join(shared)}) ===\n"
             + text_report(gold, pred))
     return text, scores
+
+
+def run(model_dir, specs: list[str], corpora_root=None, report_json: str | None = None, out=print) -> dict:
+    """``crosscorpus``: each ``NAME:SPLIT`` (the split ``dev`` where none is named) scored and printed;
+    the scores by spec as JSON with ``report_json``."""
+    import json
+
+    from arabic_news_tagger.io import atomic_write_text
+
+    all_scores = {}
+    for spec in specs:
+        corpus, _, split = spec.partition(":")
+        text, scores = report(model_dir, corpus, split or "dev", corpora_root)
+        out(text)
+        all_scores[spec] = scores
+    if report_json:
+        atomic_write_text(report_json, json.dumps(all_scores, indent=2))
+    return all_scores

@@ -234,6 +234,65 @@ def summary_table(rows: list[tuple[str, dict]]) -> str:
     return "\n".join(lines)
 
 
+def evaluate_model(model: str | Path, *, corpus_dir: str | Path | None = None, corpora_dir: str | Path | None = None,
+                   batch_size: int = DEFAULT_BATCH_SIZE, int8: bool = False, decoding: str = "viterbi",
+                   public_corpora: bool = True, report_json: str | None = None, out=print) -> dict:
+    """``evaluate``: every source a model can be scored on, each on its own, printed as seqeval
+    reports and a summary table; the scores as JSON and Markdown with ``report_json``.
+
+    The sources: the model's held-out documents of its main corpus (``corpus_dir`` where it is found
+    elsewhere), those of its other brat sources, then the public corpora's evaluation splits
+    (``PUBLIC_SPLITS``, unless ``public_corpora`` is false) and any CoNLL split it records as held out.
+    """
+    from ..data.conll import corpus_file
+
+    tagger = load_predictor(model, int8=int8)
+    trained_absent = absent_layers(tagger.config.trained_layers)
+    summary: list[tuple[str, dict]] = []
+    scores: dict = {"other_sources": {}}
+    brat_held_out = [d for d in tagger.config.held_out_documents if ":" not in d]
+    if corpus_dir or brat_held_out or not tagger.config.held_out_documents:
+        seqs = held_out_sequences(model, corpus_dir, batch_size, int8=int8, decoding=decoding)
+        out(f"held-out documents of {model}: {', '.join(seqs.documents)}")
+        print_reports(seqs, out=out, absent=trained_absent)
+        scores.update(scores_with_absent(seqs, trained_absent))
+        out(f"\nsummary (micro F1): {summary_line(scores)}")
+        summary.append((corpus_dir or "held-out documents", scores))
+    # Held-out documents of the other brat sources, each scored on its own (never pooled with the main corpus).
+    for source, path in held_out_sources(model, corpus_dir):
+        if not path.is_dir():
+            out(f"\n##### held-out documents of {source}: skipped, {path} is not found from {Path.cwd()}")
+            continue
+        other = held_out_sequences(model, path, batch_size, int8=int8, decoding=decoding)
+        out(f"\n##### held-out documents of {source}: {', '.join(other.documents)}")
+        print_reports(other, out=out, absent=trained_absent)
+        scores["other_sources"][source] = scores_with_absent(other, trained_absent)
+        out(f"\nsummary {source} (micro F1): {summary_line(scores['other_sources'][source])}")
+        summary.append((source, scores["other_sources"][source]))
+    # The public corpora's evaluation splits, and any other the model records as held out:
+    # entities only (they annotate no events).
+    splits = list(PUBLIC_SPLITS) if public_corpora else []
+    splits += [tuple(h.split(":", 1)) for h in tagger.config.held_out_documents if ":" in h and tuple(h.split(":", 1)) not in splits]
+    for corpus, split in splits:
+        name, path = f"{corpus}:{split}", corpus_file(corpus, split, corpora_dir)
+        if not path.is_file():
+            out(f"\n##### {name}: skipped, {path} is absent")
+            continue
+        seqs = public_sequences(model, corpus, split, corpora_dir, batch_size, int8=int8, decoding=decoding)
+        what = "all 21 types" if corpus == "wojood" else "PERS/ORG/LOC, our GPE/LOC/FAC as LOC"
+        out(f"\n##### {name} (public corpus, never trained on; entities: {what})")
+        absent = {layer: trained_absent.get(layer, f"{name} annotates no events") for layer in absent_layers(["entities"])}
+        print_reports(seqs, out=out, absent=absent)
+        scores["other_sources"][name] = scores_with_absent(seqs, absent)
+        summary.append((name, scores["other_sources"][name]))
+    out("\n=== summary: micro F1 per held-out source (seqeval default mode) ===")
+    out(summary_table(summary))
+    if report_json:
+        write_reports(scores, report_json, f"Evaluation of {model}")
+        out(f"reports: {report_json} and {report_json.rsplit('.', 1)[0]}.md")
+    return scores
+
+
 def crossval(config, output_dir: str | Path, log=print, decoding: str = "viterbi", trained_models=()) -> dict:
     """Leave-one-document-out over ``data.corpus_dir``: a model per document, trained on the others
     (and on every document of the other brat sources not held out) and scored on it.
@@ -316,5 +375,15 @@ def print_crossval(result: dict, out=print) -> None:
 def write_crossval_reports(result: dict, json_path: str | Path, title: str) -> None:
     """The folds' and the pooled scores as JSON; the pooled ones (every source) as Markdown beside it."""
     json_path = Path(json_path)
-    write_reports(result["pooled"], json_path, title)  # the Markdown
     atomic_write_text(json_path, json.dumps({"folds": result["folds"], "pooled": result["pooled"]}, ensure_ascii=False, indent=2))
+    atomic_write_text(json_path.with_suffix(".md"), markdown_report(result["pooled"], title))
+
+
+def run_crossval(config, output_dir: str | Path, *, decoding: str = "viterbi", trained_models=(),
+                 report_json: str | None = None, title: str = "Cross-validation", out=print) -> dict:
+    """``crossval``: the folds trained (or reused) and scored, printed, and written with ``report_json``."""
+    result = crossval(config, output_dir, log=out, decoding=decoding, trained_models=trained_models)
+    print_crossval(result, out=out)
+    if report_json:
+        write_crossval_reports(result, report_json, title)
+    return result
