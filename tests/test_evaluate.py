@@ -87,3 +87,24 @@ def test_a_corpus_named_elsewhere_carries_the_sources_recorded_inside_it(tiny_mo
     monkeypatch.chdir(tmp_path)
     assert held_out_sources(model, repo_root / "data") == [
         ("data/anercorp", repo_root / "data" / "anercorp"), ("elsewhere/more", Path("elsewhere/more"))]
+
+
+def test_crossval_writes_its_json_report_once_with_the_folds_and_the_markdown_beside_it(tmp_path, monkeypatch):
+    # A reader watching the file (or a crash between two writes) must never see a JSON of the pooled
+    # scores alone: the report is written once, whole.
+    import json
+
+    from arabic_news_tagger.evaluate import runner
+    from arabic_news_tagger.evaluate.scoring import TagSequences
+
+    seqs = TagSequences()
+    seqs.add("entities", ["B-PERS", "O"], ["B-PERS", "O"])
+    seqs.documents.append("003")
+    scores = runner.scores_with_absent(seqs)
+    written = []
+    real_write = runner.atomic_write_text
+    monkeypatch.setattr(runner, "atomic_write_text", lambda path, text: (written.append(str(path)), real_write(path, text)))
+    runner.write_crossval_reports({"folds": {"003": scores}, "pooled": scores}, tmp_path / "cv.json", "Cross-validation")
+    assert written.count(str(tmp_path / "cv.json")) == 1
+    assert set(json.loads((tmp_path / "cv.json").read_text(encoding="utf-8"))) == {"folds", "pooled"}
+    assert (tmp_path / "cv.md").read_text(encoding="utf-8").startswith("# Cross-validation")
