@@ -466,6 +466,8 @@ def _leading_mod(toks: list[Tok]) -> tuple[str | None, list[Tok]]:
     elif rest and rest[0].get("until") and len(rest) > 1:
         mod = "EQUAL_OR_LESS"  # «حتى ثلاث ساعات», «حتى 500»
         rest.pop(0)
+    if mod is None and len(rest) > 1 and rest[-1].get("mod"):
+        mod = rest.pop().get("mod").value  # «ساعتين تقريبا», «ثلاثة أيام على الأقل»
     return mod, rest
 
 

@@ -128,6 +128,9 @@ DURATIONS = [
     ("ما لا يزيد عن 90 دقيقة", {"value": "PT90M", "mod": "EQUAL_OR_LESS"}),  # the text's units, not PT1H30M
     ("أقل من ساعتين", {"value": "PT2H", "mod": "LESS_THAN"}),
     ("قرابة عامين", {"value": "P2Y", "mod": "APPROX"}),
+    ("ساعتين تقريبا", {"value": "PT2H", "mod": "APPROX"}),
+    ("ثلاثة أيام على الأقل", {"value": "P3D", "mod": "EQUAL_OR_MORE"}),
+    ("حتى ثلاث ساعات", {"value": "PT3H", "mod": "EQUAL_OR_LESS"}),
     ("يومين", {"value": "P2D"}),
     ("أسبوعين", {"value": "P2W"}),
     ("5 شهور", {"value": "P5M"}),
