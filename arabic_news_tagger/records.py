@@ -408,8 +408,10 @@ def _document_date(doc: Mapping) -> str | None:
     return value if isinstance(value, str) and _ISO_DAY.match(value) else None
 
 
-def _arg_record(a: Mapping) -> dict:
-    out = {"role": re.sub(r"\d+$", "", a["role"]), "text": a.get("text", ""), "start": a["start"], "end": a["end"]}
+def _arg_record(a: Mapping, text: str | None) -> dict:
+    surface = a.get("text", text[a["start"]:a["end"]] if isinstance(text, str) else "")
+    # brat numbers repeated roles (Participant2); a record counts them as one role.
+    out = {"role": re.sub(r"\d+$", "", a["role"]), "text": surface, "start": a["start"], "end": a["end"]}
     for key in ("value", "mod", "value_max", "hijri"):
         if a.get(key) is not None:
             out[key] = a[key]
@@ -463,7 +465,7 @@ def _mentions(doc: Mapping, position: int) -> list[dict]:
         m = {"document": doc_id, "position": position, "event": k, "type": ev["type"],
              "start": trig["start"], "end": trig["end"],
              "text": trig.get("text", text[trig["start"]:trig["end"]] if isinstance(text, str) else ""),
-             "arguments": _conjoined([_arg_record(a) for a in ev.get("arguments") or []], text)}
+             "arguments": _conjoined([_arg_record(a, text) for a in ev.get("arguments") or []], text)}
         if ddate:
             m["document_date"] = ddate
         if sentences is not None:
