@@ -17,6 +17,7 @@ import random
 import shutil
 import sys
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -205,9 +206,8 @@ def train(config: RunConfig, output_dir: str | Path, *, restart: bool = False, s
     One process, or several under ``accelerate launch`` / ``torchrun``: each process then takes its
     shard of every epoch's batches, gradients are averaged, and only the main process writes.
     ``stop_after_epoch`` ends the run after that epoch's checkpoint, as an interruption would (tests).
+    The steps below run in this order because each draws on the seeded random state the one before left.
     """
-    from torch.utils.data import DataLoader
-
     output_dir = Path(output_dir)
     t = config.training
     accelerator = _accelerator(t)
@@ -220,9 +220,52 @@ def train(config: RunConfig, output_dir: str | Path, *, restart: bool = False, s
         return output_dir
 
     data = load_sources(config)
-    schema, held_out, train_ids = data.schema, data.held_out, data.train_documents
-    texts = [t for s in data.sources for t in s.texts]
+    resume_from = _checkpoint_to_resume(output_dir, restart, accelerator)
+    model, tokenizer = _build_model(config, data, resume_from, log)
+    batches = _training_batches(config, data, tokenizer, accelerator)
+    optimizer, scheduler = _optimiser_and_schedule(model, t, batches.total_steps)
+    run = _resume(resume_from, optimizer, scheduler)
+    model, optimizer, loader = accelerator.prepare(model, optimizer, batches.loader)
+    _log_plan(config, data, batches, accelerator, log)
+    for epoch in range(run.start_epoch, t.epochs):
+        _train_epoch(epoch, model, loader, batches.sampler, optimizer, scheduler, accelerator, config, data, run, log)
+        last = epoch + 1 == t.epochs
+        if last or (epoch + 1) % t.checkpoint_every_epochs == 0 or epoch + 1 == stop_after_epoch:
+            _save_epoch(output_dir, epoch + 1, accelerator, model, tokenizer, optimizer, scheduler, run, t.keep_checkpoints)
+        if stop_after_epoch is not None and epoch + 1 >= stop_after_epoch and not last:
+            log(f"stopped after epoch {epoch + 1} (resume by running the same command again)")
+            return output_dir
+    _save_final(output_dir, accelerator, model, tokenizer, batches, run, t, log)
+    return output_dir
 
+
+@dataclass
+class _Batches:
+    """The training windows of every source and how an epoch draws them."""
+
+    examples: list
+    groups: list[tuple[int, int, float]]  # per source: (first example, end example, weight)
+    sampler: "EpochBatchSampler"
+    loader: object  # a DataLoader, before accelerate prepares it
+    steps_per_epoch: int
+    total_steps: int
+
+
+@dataclass
+class _Run:
+    """Where a run stands: what a checkpoint restores (epoch, optimiser step, history), and what
+    this process has run since it started (for the throughput in metrics.json)."""
+
+    start_epoch: int = 0
+    step: int = 0
+    history: list = field(default_factory=list)
+    batches_run: int = 0
+    train_tokens: int = 0
+    train_seconds: float = 0.0
+
+
+def _checkpoint_to_resume(output_dir: Path, restart: bool, accelerator) -> Path | None:
+    """The newest complete checkpoint (None with ``restart``, which removes them all)."""
     if accelerator.is_main_process:
         for partial in (output_dir / CHECKPOINTS).glob(".*.tmp") if (output_dir / CHECKPOINTS).is_dir() else []:
             shutil.rmtree(partial, ignore_errors=True)  # a save cut off by a kill: never complete, never used
@@ -230,6 +273,13 @@ def train(config: RunConfig, output_dir: str | Path, *, restart: bool = False, s
     if restart and accelerator.is_main_process and (output_dir / CHECKPOINTS).is_dir():
         shutil.rmtree(output_dir / CHECKPOINTS)
     accelerator.wait_for_everyone()
+    return resume_from
+
+
+def _build_model(config: RunConfig, data, resume_from: Path | None, log):
+    """The model and tokenizer: reloaded from the checkpoint, or a new head on a new encoder."""
+    t = config.training
+    schema = data.schema
     tagger_fields = dict(
         entity_labels=schema.label_list("entities"),
         trigger_labels=schema.label_list("triggers"),
@@ -241,23 +291,30 @@ def train(config: RunConfig, output_dir: str | Path, *, restart: bool = False, s
         argument_distance=config.model.argument_distance,
         classifier_dropout=config.model.dropout, argument_loss_weight=t.argument_loss_weight,
         argument_outside_weight=t.argument_outside_weight,
-        held_out_documents=held_out, train_documents=train_ids, training_config=config.to_dict(),
+        held_out_documents=data.held_out, train_documents=data.train_documents, training_config=config.to_dict(),
         trained_layers=data.trained_layers,
     )
     if resume_from is not None:
         log(f"resuming from {resume_from}")
         model, tokenizer = load_tagger(resume_from)
-        if model.config.train_documents != train_ids or model.config.training_config != config.to_dict():
+        if model.config.train_documents != data.train_documents or model.config.training_config != config.to_dict():
             raise ValueError(f"{resume_from}: this checkpoint was trained with another configuration; "
                              "use another --output-dir, or --restart to start over")
         model.dropout.p = config.model.dropout
     else:
-        encoder, tokenizer = make_encoder(config, texts)
+        encoder, tokenizer = make_encoder(config, [text for s in data.sources for text in s.texts])
         torch.manual_seed(t.seed)
         model = EventTaggerModel(EventTaggerConfig(encoder=encoder.config.to_dict(), **tagger_fields), encoder=encoder)
     if t.freeze_embeddings:
         model.encoder.get_input_embeddings().weight.requires_grad_(False)
+    return model, tokenizer
 
+
+def _training_batches(config: RunConfig, data, tokenizer, accelerator) -> _Batches:
+    """Every source's windows, the sampler that draws an epoch's batches from them, and the step counts."""
+    from torch.utils.data import DataLoader
+
+    t = config.training
     examples, groups, example_source = [], [], []
     for k, src in enumerate(data.sources):
         built = build_examples(src.sentences, src.arguments, tokenizer, config.model.normalization, config.model.max_length,
@@ -268,11 +325,16 @@ def train(config: RunConfig, output_dir: str | Path, *, restart: bool = False, s
     pad_id = tokenizer.pad_token_id if tokenizer.pad_token_id is not None else 0
     sampler = EpochBatchSampler(groups, t.batch_size, t.seed, [len(ex.input_ids) for ex in examples] if t.group_by_length else None)
     loader = DataLoader(list(zip(examples, example_source)), batch_sampler=sampler,
-                        collate_fn=functools.partial(_collate_with_source, pad_id=pad_id, n_entity_labels=len(schema.label_list("entities"))))
+                        collate_fn=functools.partial(_collate_with_source, pad_id=pad_id,
+                                                     n_entity_labels=len(data.schema.label_list("entities"))))
     # Each process takes every num_processes-th batch; all take the same number (accelerate's even_batches).
     batches_per_process = math.ceil(len(sampler) / accelerator.num_processes)
     steps_per_epoch = math.ceil(batches_per_process / t.gradient_accumulation_steps)
-    total_steps = steps_per_epoch * t.epochs
+    return _Batches(examples, groups, sampler, loader, steps_per_epoch, steps_per_epoch * t.epochs)
+
+
+def _optimiser_and_schedule(model, t, total_steps: int):
+    """AdamW with the encoder and the heads at their own learning rates; linear warm-up and decay."""
     # The pooler is never used by a tagger; leaving it out keeps the optimiser's groups the same
     # whether the encoder was just built or reloaded from a checkpoint.
     encoder_params = [p for n, p in model.named_parameters() if n.startswith("encoder.") and p.requires_grad and ".pooler." not in n]
@@ -288,103 +350,115 @@ def train(config: RunConfig, output_dir: str | Path, *, restart: bool = False, s
     scheduler = torch.optim.lr_scheduler.LambdaLR(
         optimizer, lambda s: (s + 1) / warmup if s < warmup else max(0.0, (total_steps - s) / max(1, total_steps - warmup))
     )
-    start_epoch, step, history = 0, 0, []
-    if resume_from is not None:
-        from safetensors.torch import load_file
+    return optimizer, scheduler
 
-        state = json.loads((resume_from / "trainer_state.json").read_text(encoding="utf-8"))
-        _load_optimizer(optimizer, load_file(str(resume_from / "optimizer.safetensors")), state["optimizer"])
-        scheduler.load_state_dict(state["scheduler"])
-        torch.set_rng_state(load_file(str(resume_from / "rng.safetensors"))["torch_rng"])
-        start_epoch, step, history = state["epoch"], state["global_step"], state["history"]
 
-    model, optimizer, loader = accelerator.prepare(model, optimizer, loader)
+def _resume(resume_from: Path | None, optimizer, scheduler) -> _Run:
+    """The optimiser, schedule and random states of the checkpoint restored; where the run stands."""
+    if resume_from is None:
+        return _Run()
+    from safetensors.torch import load_file
+
+    state = json.loads((resume_from / "trainer_state.json").read_text(encoding="utf-8"))
+    _load_optimizer(optimizer, load_file(str(resume_from / "optimizer.safetensors")), state["optimizer"])
+    scheduler.load_state_dict(state["scheduler"])
+    torch.set_rng_state(load_file(str(resume_from / "rng.safetensors"))["torch_rng"])
+    return _Run(start_epoch=state["epoch"], step=state["global_step"], history=state["history"])
+
+
+def _log_plan(config: RunConfig, data, batches: _Batches, accelerator, log) -> None:
+    t = config.training
     for k, src in enumerate(data.sources):
-        start, end, weight = groups[k]
+        start, end, weight = batches.groups[k]
         log(f"  source {src.name}: {len(src.sentences)} sentences, {end - start} windows, weight {weight:g}, "
             f"{'entities, triggers, arguments' if src.events else 'entities only'}"
             f"{', partial labels' if src.entity_label_sets else ''}")
-    log(f"training {config.name}: {len(train_ids)} documents, {len(examples)} windows, "
-        f"{sum(len(ex.arguments) for ex in examples)} triggers, {t.epochs} epochs, device {accelerator.device}, "
-        f"{accelerator.num_processes} process(es), {steps_per_epoch} optimiser steps per epoch; held out: {', '.join(held_out) or 'none'}")
-    train_tokens, train_seconds, batches_run = 0, 0.0, 0
-    for epoch in range(start_epoch, t.epochs):
-        model.train()
-        # The prepared loader sets its sampler's epoch from its own iteration count at every pass, which
-        # restarts at 0 in a resumed run: tell it the true epoch (and the sampler itself, under a shard).
-        loader.set_epoch(epoch)
-        sampler.set_epoch(epoch)
-        started = time.perf_counter()
-        totals = torch.zeros(3, dtype=torch.float64, device=accelerator.device)  # loss sum, batches, tokens
-        # Per source: batches, tokens, seconds (each batch holds one source's windows).
-        per_source = torch.zeros(len(data.sources), 3, dtype=torch.float64, device=accelerator.device)
-        batch_started = time.perf_counter()
-        for batch in progress(loader, desc=f"epoch {epoch + 1}/{t.epochs}", leave=False):
-            source = int(batch.pop("source")[0])
-            with accelerator.accumulate(model):
-                loss = model(**batch).loss
-                accelerator.backward(loss)
-                if accelerator.sync_gradients and t.max_grad_norm > 0:
-                    accelerator.clip_grad_norm_(model.parameters(), t.max_grad_norm)
-                optimizer.step()
-                optimizer.zero_grad()
-            if accelerator.sync_gradients:
-                scheduler.step()
-                step += 1
-            batches_run += 1
-            n_tokens = float(batch["attention_mask"].sum())
-            totals += torch.tensor([loss.detach().item(), 1.0, n_tokens], dtype=torch.float64, device=accelerator.device)
-            now = time.perf_counter()
-            per_source[source] += torch.tensor([1.0, n_tokens, now - batch_started], dtype=torch.float64, device=accelerator.device)
-            batch_started = now
-        totals = accelerator.reduce(totals, reduction="sum")  # every process's share of the epoch
-        per_source = accelerator.reduce(per_source, reduction="sum")
-        per_source[:, 2] /= accelerator.num_processes  # seconds: the processes ran side by side
-        seconds = time.perf_counter() - started
-        tokens = int(totals[2])
-        train_tokens, train_seconds = train_tokens + tokens, train_seconds + seconds
-        sources_seen = {
-            src.name: {"batches": int(per_source[k, 0]), "tokens": int(per_source[k, 1]), "seconds": round(float(per_source[k, 2]), 2),
-                       "tokens_per_second": round(float(per_source[k, 1] / per_source[k, 2].clamp(min=1e-9)), 1)}
-            for k, src in enumerate(data.sources)
-        }
-        history.append({"epoch": epoch + 1, "loss": round(float(totals[0] / totals[1].clamp(min=1)), 5),
+    log(f"training {config.name}: {len(data.train_documents)} documents, {len(batches.examples)} windows, "
+        f"{sum(len(ex.arguments) for ex in batches.examples)} triggers, {t.epochs} epochs, device {accelerator.device}, "
+        f"{accelerator.num_processes} process(es), {batches.steps_per_epoch} optimiser steps per epoch; "
+        f"held out: {', '.join(data.held_out) or 'none'}")
+
+
+def _train_epoch(epoch: int, model, loader, sampler, optimizer, scheduler, accelerator, config: RunConfig, data, run: _Run, log) -> None:
+    """One pass over the epoch's batches; its loss, time and throughput (per source) go on ``run.history``."""
+    t = config.training
+    model.train()
+    # The prepared loader sets its sampler's epoch from its own iteration count at every pass, which
+    # restarts at 0 in a resumed run: tell it the true epoch (and the sampler itself, under a shard).
+    loader.set_epoch(epoch)
+    sampler.set_epoch(epoch)
+    started = time.perf_counter()
+    totals = torch.zeros(3, dtype=torch.float64, device=accelerator.device)  # loss sum, batches, tokens
+    # Per source: batches, tokens, seconds (each batch holds one source's windows).
+    per_source = torch.zeros(len(data.sources), 3, dtype=torch.float64, device=accelerator.device)
+    batch_started = time.perf_counter()
+    for batch in progress(loader, desc=f"epoch {epoch + 1}/{t.epochs}", leave=False):
+        source = int(batch.pop("source")[0])
+        with accelerator.accumulate(model):
+            loss = model(**batch).loss
+            accelerator.backward(loss)
+            if accelerator.sync_gradients and t.max_grad_norm > 0:
+                accelerator.clip_grad_norm_(model.parameters(), t.max_grad_norm)
+            optimizer.step()
+            optimizer.zero_grad()
+        if accelerator.sync_gradients:
+            scheduler.step()
+            run.step += 1
+        run.batches_run += 1
+        n_tokens = float(batch["attention_mask"].sum())
+        totals += torch.tensor([loss.detach().item(), 1.0, n_tokens], dtype=torch.float64, device=accelerator.device)
+        now = time.perf_counter()
+        per_source[source] += torch.tensor([1.0, n_tokens, now - batch_started], dtype=torch.float64, device=accelerator.device)
+        batch_started = now
+    totals = accelerator.reduce(totals, reduction="sum")  # every process's share of the epoch
+    per_source = accelerator.reduce(per_source, reduction="sum")
+    per_source[:, 2] /= accelerator.num_processes  # seconds: the processes ran side by side
+    seconds = time.perf_counter() - started
+    tokens = int(totals[2])
+    run.train_tokens, run.train_seconds = run.train_tokens + tokens, run.train_seconds + seconds
+    sources_seen = {
+        src.name: {"batches": int(per_source[k, 0]), "tokens": int(per_source[k, 1]), "seconds": round(float(per_source[k, 2]), 2),
+                   "tokens_per_second": round(float(per_source[k, 1] / per_source[k, 2].clamp(min=1e-9)), 1)}
+        for k, src in enumerate(data.sources)
+    }
+    run.history.append({"epoch": epoch + 1, "loss": round(float(totals[0] / totals[1].clamp(min=1)), 5),
                         "seconds": round(seconds, 2), "tokens_per_second": round(tokens / max(seconds, 1e-9), 1),
                         "sources": sources_seen})
-        log(f"epoch {epoch + 1}/{t.epochs}: loss {history[-1]['loss']:.4f}, {seconds:.1f} s, {history[-1]['tokens_per_second']:.0f} tokens/s")
-        if len(data.sources) > 1:
-            for name, v in sources_seen.items():
-                log(f"  {name}: {v['seconds']:.1f} s, {v['tokens']} tokens, {v['tokens_per_second']:.0f} tokens/s")
-        last = epoch + 1 == t.epochs
-        if last or (epoch + 1) % t.checkpoint_every_epochs == 0 or epoch + 1 == stop_after_epoch:
-            if accelerator.is_main_process:
-                save_checkpoint(output_dir / CHECKPOINTS / f"epoch-{epoch + 1}", accelerator.unwrap_model(model), tokenizer,
-                                optimizer, scheduler, epoch + 1, step, history)
-                old = sorted((p for p in (output_dir / CHECKPOINTS).glob("epoch-*")), key=lambda p: int(p.name.split("-")[1]))
-                for p in old[:-max(1, t.keep_checkpoints)]:
-                    shutil.rmtree(p, ignore_errors=True)
-            accelerator.wait_for_everyone()
-        if stop_after_epoch is not None and epoch + 1 >= stop_after_epoch and not last:
-            log(f"stopped after epoch {epoch + 1} (resume by running the same command again)")
-            return output_dir
+    log(f"epoch {epoch + 1}/{t.epochs}: loss {run.history[-1]['loss']:.4f}, {seconds:.1f} s, {run.history[-1]['tokens_per_second']:.0f} tokens/s")
+    if len(data.sources) > 1:
+        for name, v in sources_seen.items():
+            log(f"  {name}: {v['seconds']:.1f} s, {v['tokens']} tokens, {v['tokens_per_second']:.0f} tokens/s")
 
+
+def _save_epoch(output_dir: Path, epoch: int, accelerator, model, tokenizer, optimizer, scheduler, run: _Run, keep: int) -> None:
+    """The checkpoint of ``epoch`` (main process), the oldest ones beyond ``keep`` removed."""
+    if accelerator.is_main_process:
+        save_checkpoint(output_dir / CHECKPOINTS / f"epoch-{epoch}", accelerator.unwrap_model(model), tokenizer,
+                        optimizer, scheduler, epoch, run.step, run.history)
+        old = sorted((p for p in (output_dir / CHECKPOINTS).glob("epoch-*")), key=lambda p: int(p.name.split("-")[1]))
+        for p in old[:-max(1, keep)]:
+            shutil.rmtree(p, ignore_errors=True)
+    accelerator.wait_for_everyone()
+
+
+def _save_final(output_dir: Path, accelerator, model, tokenizer, batches: _Batches, run: _Run, t, log) -> None:
+    """The finished model and its metrics.json (main process)."""
     # How many batches each process ran: equal, or a collective would have hung (checked by a test).
-    per_process = accelerator.gather(torch.tensor([batches_run], device=accelerator.device)).tolist()
+    per_process = accelerator.gather(torch.tensor([run.batches_run], device=accelerator.device)).tolist()
     if accelerator.is_main_process:
         metrics = {
-            "epochs": history,
-            "train_windows": len(examples),
+            "epochs": run.history,
+            "train_windows": len(batches.examples),
             "processes": accelerator.num_processes,
             "batches_per_process": per_process,
-            "optimizer_steps": step,
-            "train_tokens_per_second": round(train_tokens / max(train_seconds, 1e-9), 1) if train_seconds else None,
-            "seconds_per_epoch": round(train_seconds / max(1, t.epochs - start_epoch), 2) if train_seconds else None,
+            "optimizer_steps": run.step,
+            "train_tokens_per_second": round(run.train_tokens / max(run.train_seconds, 1e-9), 1) if run.train_seconds else None,
+            "seconds_per_epoch": round(run.train_seconds / max(1, t.epochs - run.start_epoch), 2) if run.train_seconds else None,
         }
         write_final(output_dir, accelerator.unwrap_model(model), tokenizer, metrics)
         log(f"throughput: {metrics['train_tokens_per_second']} tokens/s, {metrics['seconds_per_epoch']} s per epoch")
         log(f"saved to {output_dir}")
     accelerator.wait_for_everyone()
-    return output_dir
 
 
 def trained_with(output_dir: str | Path, config: RunConfig) -> bool:
