@@ -343,6 +343,9 @@ def build_parser() -> argparse.ArgumentParser:
     from . import records
 
     records.add_parser(sub)
+    from .evaluate import values_score
+
+    values_score.add_parser(sub)
 
     p = sub.add_parser("crossval", help="leave-one-document-out: train and score one model per document")
     p.add_argument("--config", required=True, metavar="FILE")
