@@ -242,6 +242,7 @@ def _build_lexicon() -> None:
 
 
 _build_lexicon()
+_LONGEST_PHRASE = max(len(k) for k in _PHRASES)
 _CLITICS = ("", "و", "ف")
 _PREPS = ("", "ب", "ل", "ك")
 
@@ -324,7 +325,7 @@ def _tokens(text: str, kind: str) -> list[Tok]:
 def _merge_phrases(toks: list[Tok]) -> list[Tok]:
     out: list[Tok] = []
     i = 0
-    longest = max(len(k) for k in _PHRASES)
+    longest = _LONGEST_PHRASE
     while i < len(toks):
         for n in range(min(longest, len(toks) - i), 1, -1):
             window = toks[i:i + n]
