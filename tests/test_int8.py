@@ -167,7 +167,10 @@ def test_a_user_chooses_int8_when_loading(taggers, model_copy, monkeypatch):
     assert tagger.int8 and isinstance(tagger.model, OnnxTagPasses) and tagger.device.type == "cpu"
 
     result = predict(SENTENCE, model=str(model_copy), int8=True)
-    assert result == {k: v for k, v in quantised.predict_documents([SENTENCE])[0].to_dict().items() if k != "id"}
+    from arabic_news_tagger.model.values import add_values
+
+    want = add_values({k: v for k, v in quantised.predict_documents([SENTENCE])[0].to_dict().items() if k != "id"}, text=SENTENCE)
+    assert result == want
     assert {e["text"] for e in result["entities"] if e["type"] == "PERS"} >= {"فلاديمير بوتين", "دونالد ترامب"}
     assert len(predict_module._LOADED) == 1 and next(iter(predict_module._LOADED))[2] is True
 
@@ -188,7 +191,9 @@ def test_the_predict_command_takes_int8(taggers, model_copy, tmp_path, monkeypat
     out = tmp_path / "out.jsonl"
     assert main(["predict", "--model", str(model_copy), "--int8", "--output", str(out), str(src)]) == 0
     row = json.loads(out.read_text(encoding="utf-8"))
-    want = quantised.predict_documents([SENTENCE])[0].to_dict()
+    from arabic_news_tagger.model.values import add_values
+
+    want = add_values(quantised.predict_documents([SENTENCE])[0].to_dict(), text=SENTENCE)
     assert row["entities"] == want["entities"] and row["events"] == want["events"]
 
 

@@ -47,11 +47,12 @@ def test_tiny_learns_its_training_documents(tiny_model, repo_root):
 
 def test_a_string_gives_one_result_and_a_list_gives_a_list_in_order(tiny_model):
     one = predict(SENTENCE, model=str(tiny_model))
-    assert isinstance(one, dict) and set(one) == {"entities", "events"}
+    assert isinstance(one, dict) and set(one) == {"entities", "events", "document_date"}
     names = {e["text"] for e in one["entities"] if e["type"] == "PERS"}
     assert {"فلاديمير بوتين", "دونالد ترامب"} <= names
     many = predict(["", SENTENCE, "Hello world", "   \n "], model=tiny_model)
-    assert [r == {"entities": [], "events": []} for r in many] == [True, False, True, True]
+    nothing = {"entities": [], "events": [], "document_date": {"value": None, "source": "unknown"}}
+    assert [r == nothing for r in many] == [True, False, True, True]
     assert many[1] == one
 
 

@@ -149,6 +149,15 @@ def test_options_predict_takes_are_passed_on_and_no_others():
         parse_request(b'{"text": "a", "document_date": "2025-05-18"}', REQUEST, 100)
 
 
+def test_the_real_predict_takes_a_document_date_per_request():
+    from arabic_news_tagger.model.predict import predict
+
+    real = request_model(predict_options(predict))
+    texts, single, options = parse_request('{"text": "أمس", "document_date": "2025-05-18"}'.encode(), real, 100)
+    assert (texts, single, options["document_date"]) == (["أمس"], True, "2025-05-18")
+    assert parse_request('{"text": "أمس"}'.encode(), real, 100)[2].get("document_date") is None
+
+
 def test_the_settings_mirror_predicts_limits():
     from arabic_news_tagger.model import predict as predict_module
 
@@ -371,9 +380,13 @@ def test_the_api_answers_what_predict_returns(server, expected):
         same_result(response.json(), expected(text), f"text {text[:20]!r}")
     response = httpx.post(f"{server.url}/predict", json={"texts": TEXTS}, timeout=120)
     same_result(response.json(), expected(TEXTS))
-    for options in ({"arguments": False}, {"decoding": "argmax"}):
+    for options in ({"arguments": False}, {"decoding": "argmax"}, {"document_date": "2025-05-18"}):
         response = httpx.post(f"{server.url}/predict", json={"texts": TEXTS[:2], **options}, timeout=120)
         same_result(response.json(), expected(TEXTS[:2], **options), str(options))
+    dated = httpx.post(f"{server.url}/predict", json={"text": CALL, "document_date": "2025-05-18"}, timeout=120).json()
+    assert dated["document_date"] == {"value": "2025-05-18", "source": "caller"}
+    bad = httpx.post(f"{server.url}/predict", json={"text": CALL, "document_date": "18 May"}, timeout=120)
+    assert bad.status_code == 422 and "document_date: '18 May' is not a date" in bad.json()["error"]
     # The article has events with arguments: the comparison above was not of empty lists only.
     assert any(ev["arguments"] for ev in expected(ARTICLE[:600])["events"])
 
