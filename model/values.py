@@ -738,7 +738,6 @@ class _When:
     week: int | None = None
     mod: str | None = None
     anaphor: bool = False
-    evidence: bool = False
 
     def anchored(self) -> bool:
         return any(v is not None for v in (self.year, self.month, self.day, self.weekday, self.rel_day, self.rel_unit,
