@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from arabic_news_tagger.cli import main as cli
-from arabic_news_tagger.data.adjudicate import adjudicate, disagreement_rows
-from arabic_news_tagger.data.adjudicate import main as adjudicate_main
-from arabic_news_tagger.data.adjudicate import disagreements
+from arabic_news_tagger.data.corpus_building.adjudicate import adjudicate, disagreement_rows
+from arabic_news_tagger.data.corpus_building.adjudicate import main as adjudicate_main
+from arabic_news_tagger.data.corpus_building.adjudicate import disagreements
 from arabic_news_tagger.data.corpus import read_corpus
 from arabic_news_tagger.evaluate.agreement import agreement
 from arabic_news_tagger.evaluate.scoring import span_counts

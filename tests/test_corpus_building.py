@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from arabic_news_tagger.data.adjudicate import adjudicate, disagreement_rows
+from arabic_news_tagger.data.corpus_building.adjudicate import adjudicate, disagreement_rows
 from arabic_news_tagger.data.corpus import read_corpora, read_corpus
-from arabic_news_tagger.data.select_sentences import event_types_mentioned, read_sentences, select
+from arabic_news_tagger.data.corpus_building.select_sentences import event_types_mentioned, read_sentences, select
 
 ROOT = Path(__file__).resolve().parents[1]
 TEXT = "اجتمع الوزير مع نظيره في القاهرة\nقصفت الطائرات المدينة\n"

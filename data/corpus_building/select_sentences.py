@@ -1,6 +1,6 @@
 """Choose ANERcorp *train* sentences for event annotation and write them as brat bundles.
 
-    python -m arabic_news_tagger.data.select_sentences ../shared/corpora/anercorp/train.txt data/anercorp
+    python -m arabic_news_tagger.data.corpus_building.select_sentences ../shared/corpora/anercorp/train.txt data/anercorp
 
 Most sentences are chosen because a keyword of one of our nine event types occurs in them (after the
 same letter folding the model uses, so «اجتماع» and «إجتماع» both match); about one in five is drawn at

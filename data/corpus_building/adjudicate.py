@@ -4,7 +4,7 @@ Gold = what annotators A and B agree on (span, type, role), plus each disagreeme
 ``data/adjudication.tsv`` keeps. Every disagreement must have a row: a new one stops the build, so no
 disagreement is ever settled silently.
 
-    python -m arabic_news_tagger.data.adjudicate data/raw/annotator_a data/raw/annotator_b data/adjudication.tsv data
+    python -m arabic_news_tagger.data.corpus_building.adjudicate data/raw/annotator_a data/raw/annotator_b data/adjudication.tsv data
 
 An optional fifth argument, a corrections table (``layer, action, document, item, rule``), adds or
 removes items after the decisions: fixes to what both annotators agreed on, found later
@@ -21,9 +21,9 @@ from pathlib import Path
 
 from collections.abc import Iterable
 
-from .brat import write_ann
-from .corpus import read_corpus
-from .document import Document, Event, Span
+from ..brat import write_ann
+from ..corpus import read_corpus
+from ..document import Document, Event, Span
 
 
 def _items(doc: Document, layer: str) -> set[tuple]:
