@@ -38,6 +38,20 @@ the ``.txt`` file and its line). The kinds, and the rule each one checks mechani
 - ``region-not-linked`` (§11.4 city and region): a Place followed at once (after a space, ``في`` or a
   comma) by a GPE, LOC or FAC that is not a Place of the same event: the region or country that
   locates a place is a second Place.
+- ``clause-in-argument`` (§12.4): an argument that runs on into a clause about part of the group
+  or restating it (a word of ``GROUP_CLAUSE``: بينهم، من بينهم، هم، وهم, after its first word): the
+  argument stops before it.
+- ``ceasefire-war`` (§10/§12.2 CEASEFIRE): an ATTACK trigger right after ``وقف`` (with its glued
+  ل، و، ب، ف) or inside a CEASEFIRE trigger: stopping an armed event is one CEASEFIRE trigger.
+- ``not-a-trigger`` (§10/§12.2): a trigger on a word the guidelines exclude: MEET on an interview,
+  a ceremony, a festival or a demonstration (``NOT_MEET``), or an ATTACK whose war noun only
+  classifies the noun before it (``CLASSIFIER_HEADS``: زعماء الحرب، آلة الحرب، جرائم الحرب …).
+- ``attack-verb`` (§12.1): a targeting verb (استهدف، يستهدف …) as ATTACK within three words after
+  another ATTACK trigger (``غارة استهدفت``، ``التفجيرات التي تستهدف``): what an attack did is no
+  second trigger, its object is the attack's Theme. A verb with its own subject in between is
+  adjudicated.
+- ``relative-time-in-date`` (§12.5): a DATE or TIME that starts with قبل، بعد، منذ، خلال or حتى;
+  the relative word stays outside (the parts of day بعد الظهر، قبل الظهر excepted).
 - ``multiword-trigger`` (§10 trigger extent): a trigger of more than one word. The head word is the
   trigger; an adjective or complement joins only where the head alone does not name the event type,
   which is a judgement: the accepted multiword triggers are adjudicated (for the whole corpus with
@@ -70,7 +84,8 @@ from .segment import words as segment_words
 EXCEPTIONS_FILE = "consistency.tsv"
 EXCEPTION_FIELDS = ("kind", "document", "item", "rule")
 KINDS = ("type-conflict", "unmarked", "compass-region", "occ-not-office", "agent-without-target", "quantifier-in-argument",
-         "topic-cut-short", "coordinated-party", "region-not-linked", "multiword-trigger")
+         "topic-cut-short", "coordinated-party", "region-not-linked", "multiword-trigger", "clause-in-argument",
+         "ceasefire-war", "not-a-trigger", "attack-verb", "relative-time-in-date")
 
 NAME_TYPES = frozenset({"PERS", "GPE", "ORG", "LOC", "FAC", "NORP", "EVENT"})
 PARTY_TYPES = frozenset({"PERS", "GPE", "ORG"})
@@ -81,7 +96,17 @@ RELIGIONS = frozenset({"الاسلام", "المسيحية", "اليهودية",
 # First words (one or two) that quantify or approximate a counted phrase; §10 keeps them outside.
 QUANTIFIERS = ("نحو", "حوالي", "حوالى", "قرابة", "زهاء", "قرابه", "ما يقرب من", "ما يزيد على", "ما يزيد عن",
                "أكثر من", "اكثر من", "أقل من", "اقل من", "الكثير من", "العديد من", "عدد من", "عشرات", "مئات",
-               "آلاف", "الاف", "بعض", "معظم", "غالبية", "كل")
+               "آلاف", "الاف", "بعض", "معظم", "غالبية", "كل", "مزيد من", "المزيد من", "مزيدا من", "عددا من",
+               "مختلف", "جميع", "شتى", "كافة")
+# Words that open a clause about part of a group or restating it (§12.4): an argument stops before them.
+GROUP_CLAUSE = frozenset({"بينهم", "بينهن", "هم", "وهم"})
+# MEET triggers the guidelines exclude (§10/§12.2): interviews, ceremonies, festivals, demonstrations.
+NOT_MEET = re.compile(r"^[وبلف]?(ال)?(مقابل(ة|ات)|حفل|حفلات|احتفال|احتفالات|مهرجان|مظاهر(ة|ات)|تظاهر(ة|ات)|مسير(ة|ات)|تجمع|تجمعات)$")
+# Nouns whose war genitive only classifies them (§12.2): «زعماء الحرب» names people, not a war.
+CLASSIFIER_HEADS = frozenset({"زعماء", "امراء", "اسرى", "اسري", "دعاة", "الة", "جرائم", "مجرمي", "مجرمو", "دار", "سياحة"})
+_TARGETING = re.compile(r"^[وف]?(استهدف|يستهدف|تستهدف|استهدفت|يستهدفون|استهدفوا)$")
+_STOP = re.compile(r"^[وبلف]?ل?وقف$")
+RELATIVE_TIME = frozenset({"قبل", "بعد", "منذ", "خلال", "حتى"})
 HONORIFICS = frozenset({"جلالة", "جلالته", "سمو", "سموه", "فخامة", "فخامته", "سعادة", "معالي", "السيد", "السيدة",
                         "الشيخ", "الدكتور", "د"})
 _CANDIDATE = re.compile(r"^[وبلف]?(ال|لل)?مرشح")
@@ -170,6 +195,7 @@ def find_inconsistencies(directories) -> tuple[list[Finding], list[str]]:
         findings += _not_offices(doc, entity_spans[doc.id])
         findings += _role_rules(doc, entity_spans[doc.id])
         findings += _multiword_triggers(doc)
+        findings += _trigger_rules(doc, entity_spans[doc.id])
     return sorted(findings, key=lambda f: (str(f.path), f.line, f.kind, f.item)), []
 
 
@@ -332,6 +358,11 @@ def _role_rules(doc: _Doc, entities) -> list[Finding]:
                                            f"{where}: Place {a.text!r} is followed by {o.label} {o.text!r}, not a Place of this event; "
                                            "the region that locates a place is a second Place", f"{ev.label} {normalise(text[a.start:o.end])}"))
                     break
+            inner = normalise(a.text).split()[1:]
+            if any(w in GROUP_CLAUSE for w in inner):
+                w = next(w for w in inner if w in GROUP_CLAUSE)
+                out.append(Finding("clause-in-argument", doc.ann.ann_path, ev.line, doc.id, key,
+                                   f"{where}: {role} {a.text!r} runs on into the clause {w!r}; the argument stops before it", surface))
             if role in ("Participant", "Agent", "Mediator") and a.label == "ARG":
                 inside = [e for e in entities if a.start <= e.start and e.end <= a.end and e.label in PARTY_TYPES]
                 joined = [e for e in inside[1:] if normalise(e.text).startswith("و") or normalise(text[e.start - 2:e.start]).endswith("و ")]
@@ -352,6 +383,47 @@ def _multiword_triggers(doc: _Doc) -> list[Finding]:
         out.append(Finding("multiword-trigger", doc.ann.ann_path, trig.line, doc.id, f"{ev.label} {trig.start} {trig.end} {trig.text}",
                            f"{trig.id} {ev.label} trigger {trig.text!r} (text line {doc.text_line(trig.start)}) is {len(segment_words(doc.ann.text, trig.start, trig.end))} words; the head word is the trigger",
                            f"{ev.label} {normalise(trig.text)}"))
+    return out
+
+
+def _trigger_rules(doc: _Doc, entities) -> list[Finding]:
+    tb = doc.ann.textbounds
+    text = doc.ann.text
+    out = []
+    events = [(ev, tb[ev.trigger]) for ev in doc.ann.events.values() if ev.trigger in tb]
+    ceasefires = [t for ev, t in events if ev.label == "CEASEFIRE"]
+    attacks = sorted((t for ev, t in events if ev.label == "ATTACK"), key=lambda t: t.start)
+    for ev, trig in events:
+        key = f"{ev.label} {trig.start} {trig.end} {trig.text}"
+        surface = f"{ev.label} {normalise(trig.text)}"
+        where = f"{trig.id} {ev.label} trigger {trig.text!r} (text line {doc.text_line(trig.start)})"
+        line_start = text.rfind("\n", 0, trig.start) + 1
+        before = [normalise(text[s:e]) for s, e in segment_words(text, line_start, trig.start)]
+        if ev.label == "ATTACK":
+            inside = any(c.start <= trig.start and trig.end <= c.end for c in ceasefires)
+            if inside or (before and _STOP.match(before[-1])):
+                out.append(Finding("ceasefire-war", doc.ann.ann_path, trig.line, doc.id, key,
+                                   f"{where} {'lies inside a CEASEFIRE trigger' if inside else 'follows وقف'}; stopping an armed event is one CEASEFIRE trigger",
+                                   surface))
+            if before and before[-1] in CLASSIFIER_HEADS and "حرب" in normalise(trig.text):
+                out.append(Finding("not-a-trigger", doc.ann.ann_path, trig.line, doc.id, key,
+                                   f"{where}: the war noun only classifies {before[-1]!r}", surface))
+            if _TARGETING.match(normalise(trig.text)):
+                prev = [t for t in attacks if t.end <= trig.start and t.start >= line_start]
+                if prev and len(segment_words(text, prev[-1].end, trig.start)) <= 3:
+                    out.append(Finding("attack-verb", doc.ann.ann_path, trig.line, doc.id, key,
+                                       f"{where} follows the attack {prev[-1].text!r}; what an attack did is no second trigger", surface))
+        if ev.label == "MEET" and NOT_MEET.match(normalise(trig.text)):
+            out.append(Finding("not-a-trigger", doc.ann.ann_path, trig.line, doc.id, key,
+                               f"{where}: an interview, a ceremony, a festival or a demonstration is no MEET", surface))
+    for t in entities:
+        if t.label in ("DATE", "TIME"):
+            words = normalise(t.text).split()
+            first = words[0][1:] if words[0][:1] in "وف" and words[0][1:] in RELATIVE_TIME else words[0]
+            if first in RELATIVE_TIME and len(words) > 1 and words[1:] != ["الظهر"]:
+                out.append(Finding("relative-time-in-date", doc.ann.ann_path, t.line, doc.id, f"{t.label} {t.start} {t.end} {t.text}",
+                                   f"{t.id} {t.label} {t.text!r} (text line {doc.text_line(t.start)}) starts with {first!r}, which stays outside",
+                                   f"{t.label} {normalise(t.text)}"))
     return out
 
 

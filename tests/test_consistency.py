@@ -28,6 +28,11 @@ LINES = [
     "واستمرت الضربات الجوية.",
     "واستقبل جلالة الملك الوفد.",
     "وقصفت الطائرات نابلس بالضفة الغربية.",
+    "وقتل ثلاثة بينهم شرطي في غارة.",
+    "ودعا إلى وقف العدوان فورا.",
+    "وانتقد زعماء الحرب.",
+    "وجرح جنديان في هجوم استهدف دورية.",
+    "واتصل به قبل أيام.",
 ]
 TEXT = "\n".join(LINES) + "\n"
 
@@ -85,6 +90,17 @@ def inconsistent_ann() -> str:
     # line 10: the city is the Place, the region that locates it is not linked
     nablus, region = a.span("GPE", "نابلس", 10), a.span("GPE", "بالضفة الغربية", 10)
     a.event(a.span("ATTACK", "وقصفت", 10), ("Place", nablus))
+    # line 11: the Theme runs on into the clause about part of the group
+    a.event(a.span("ATTACK", "غارة", 11), ("Theme", a.span("ARG", "ثلاثة بينهم شرطي", 11)))
+    # line 12: stopping the aggression marked as the aggression
+    a.event(a.span("ATTACK", "العدوان", 12))
+    # line 13: warlords are people, not a war
+    a.event(a.span("ATTACK", "الحرب", 13))
+    # line 14: what the attack did marked as a second attack
+    a.event(a.span("ATTACK", "هجوم", 14))
+    a.event(a.span("ATTACK", "استهدف", 14), ("Theme", a.span("ARG", "دورية", 14)))
+    # line 15: the relative word kept inside the date
+    a.span("DATE", "قبل أيام", 15)
     return a.text()
 
 
@@ -115,7 +131,8 @@ def test_every_kind_of_inconsistency_is_found_on_its_line(corpus):
     assert kinds_by_text_line(findings) == {
         "type-conflict": 3, "unmarked": 4, "agent-without-target": 4, "quantifier-in-argument": 5,
         "compass-region": 5, "topic-cut-short": 6, "coordinated-party": 7, "multiword-trigger": 8,
-        "occ-not-office": 9, "region-not-linked": 10,
+        "occ-not-office": 9, "region-not-linked": 10, "clause-in-argument": 11, "ceasefire-war": 12,
+        "not-a-trigger": 13, "attack-verb": 14, "relative-time-in-date": 15,
     }
     assert set(KINDS) == {f.kind for f in findings}
     assert len(findings) == len(KINDS)
@@ -141,6 +158,10 @@ def test_a_consistent_document_has_no_finding(corpus):
     a.span("OCC", "الملك", 9)
     nablus, region = a.span("GPE", "نابلس", 10), a.span("GPE", "بالضفة الغربية", 10)
     a.event(a.span("ATTACK", "وقصفت", 10), ("Place", nablus), ("Place", region))
+    a.event(a.span("ATTACK", "غارة", 11), ("Theme", a.span("CARDINAL", "ثلاثة", 11)))
+    # line 12's «وقف العدوان» is a two-word trigger: the shipped gold accepts it by a pattern row
+    a.event(a.span("ATTACK", "هجوم", 14), ("Theme", a.span("ARG", "دورية", 14)))
+    a.span("DATE", "أيام", 15)
     findings, problems, _ = check([corpus(a.text())])
     assert (findings, problems) == ([], [])
 
@@ -180,12 +201,12 @@ def test_the_command_fails_on_open_findings_and_passes_when_all_are_adjudicated(
     d = corpus(inconsistent_ann())
     assert main(["consistency", str(d)]) == 1
     out = capsys.readouterr()
-    assert f"{d / 'doc.ann'}:" in out.out and "10 finding(s) not adjudicated" in out.err
+    assert f"{d / 'doc.ann'}:" in out.out and "15 finding(s) not adjudicated" in out.err
     findings, _, _ = check([d])
     rows = "kind\tdocument\titem\trule\n" + "".join(f"{f.kind}\tdoc\t{f.item}\tkept for this test\n" for f in findings)
     corpus(inconsistent_ann(), rows)
     assert main(["consistency", str(d)]) == 0
-    assert "ok (10 finding(s) adjudicated" in capsys.readouterr().out
+    assert "ok (15 finding(s) adjudicated" in capsys.readouterr().out
 
 
 def test_a_religion_left_unmarked_is_listed_even_where_it_is_never_marked(corpus):
