@@ -41,7 +41,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from ..data.document import Document
-from .clustering import PRF, bcubed, clusters_from_labels, pairwise
+from .clustering import PRF, bcubed, clusters_from_labels, links, pairwise
 
 __all__ = ["TARGETS", "Gold", "load_gold", "score_gold_spans", "score_predicted_spans", "gold_tagged_documents",
            "score_gold_records", "score_predicted_records", "cluster_scores", "check_targets", "format_report",
@@ -298,7 +298,9 @@ def score_gold_spans(gold: Gold) -> dict:
                       "dateline": found.isoformat() if found else None,
                       "used": result["document_date"]["value"]})
     misses, mod_misses = _misses(outcomes)
-    return {**_by_kind(outcomes), "document_dates": dates, "misses": misses, "mod_misses": mod_misses}
+    by_document = {d: _tally([o for o in outcomes if o["document"] == d]) for d in gold.value_documents}
+    return {**_by_kind(outcomes), "by_document": by_document, "document_dates": dates, "misses": misses,
+            "mod_misses": mod_misses}
 
 
 def _predicted_spans(result: Mapping) -> dict[tuple[int, int, str], dict]:
@@ -361,6 +363,10 @@ def cluster_scores(key: list[frozenset], response: list[frozenset]) -> dict:
     for view, k, r in (("across documents", key, response), ("within documents", _within(key), _within(response))):
         out[view] = {"pairwise": _prf(pairwise(k, r)), "bcubed": _prf(bcubed(k, r)),
                      "key_events": len(k), "response_clusters": len(r)}
+    key_links, response_links = links(key), links(response)
+    out["links"] = {"key": len(key_links), "response": len(response_links), "both": len(key_links & response_links),
+                    "key_across_documents": sum(len({m[0] for m in pair}) > 1 for pair in key_links),
+                    "response_across_documents": sum(len({m[0] for m in pair}) > 1 for pair in response_links)}
     return out
 
 
@@ -571,6 +577,9 @@ def _cluster_lines(scores: Mapping) -> list[str]:
         lines.append(f"  {view:<18} {_f(pw['precision']):>10} {_f(pw['recall']):>6} {_f(pw['f1']):>6}   "
                      f"{_f(b3['precision']):>9} {_f(b3['recall']):>6} {_f(b3['f1']):>6}   "
                      f"{s['key_events']} / {s['response_clusters']}")
+    n = scores["links"]
+    lines.append(f"  links: gold {n['key']} ({n['key_across_documents']} across documents), records {n['response']} "
+                 f"({n['response_across_documents']} across documents), both {n['both']}")
     lines.append(f"  gold events spread over several records ({len(scores['split_events'])}):")
     for e in scores["split_events"]:
         lines.append(f"    {e['event_id']}: " + " | ".join(", ".join(part) for part in e["records"]))
@@ -589,7 +598,9 @@ def format_report(report: Mapping) -> str:
     for d in g["document_dates"]:
         agree = "the text's dateline agrees" if d["dateline"] == d["gold"] else f"the text's dateline gives {_show(d['dateline'])}"
         lines.append(f"  document date of {d['document']}: gold {_show(d['gold'])}, used {_show(d['used'])} ({agree})")
-    lines += _value_table(g, predicted=False) + _miss_lines(g["misses"], g["mod_misses"])
+    lines += _value_table(g, predicted=False)
+    lines.append("  by document: " + ", ".join(f"{d} {t['correct']}/{t['support']}" for d, t in g["by_document"].items()))
+    lines += _miss_lines(g["misses"], g["mod_misses"])
 
     p = report.get("values_on_predicted_spans")
     lines.append("")

@@ -114,6 +114,7 @@ def test_without_a_document_date_relative_times_stay_relative(tmp_path):
     g = vs.run(corpus_dir=corpus, echo=lambda s: None)["values_on_gold_spans"]
     assert [(m["text"], m["predicted"]["value"]) for m in g["misses"]] == [("أمس", "DOC-P1D"), ("أمس", "DOC-P1D")]
     assert g["kinds"]["time"]["accuracy"] == pytest.approx(2 / 4)
+    assert {d: (t["correct"], t["support"]) for d, t in g["by_document"].items()} == {"a1": (5, 6), "a2": (0, 1)}
 
 
 def test_predicted_spans_count_only_where_offsets_and_kind_match_a_gold_row(tmp_path):
@@ -143,6 +144,7 @@ def test_records_from_gold_mentions_score_one_when_they_group_as_the_gold_does(t
     # The two articles' calls (same people, same day) are one record; the release another.
     assert (r["mentions"], r["gold_events"], r["records"]) == (3, 2, 2)
     assert r["across documents"]["pairwise"]["f1"] == 1.0 and r["across documents"]["bcubed"]["f1"] == 1.0
+    assert r["links"] == {"key": 1, "response": 1, "both": 1, "key_across_documents": 1, "response_across_documents": 1}
     # Within each document nothing is linked: no pair on either side.
     assert r["within documents"]["pairwise"]["precision"] == 1.0 and r["within documents"]["key_events"] == 3
 
@@ -202,6 +204,7 @@ def test_the_real_gold_without_a_model(tmp_path, capsys):
         "time": {"Time argument": 34, "DATE/TIME entity": 93}, "duration": {"Duration argument": 6},
         "quantity": {"Quantity argument": 5, "CARDINAL entity": 34}}
     assert len(g["misses"]) == g["all"]["support"] - g["all"]["correct"]
+    assert sum(t["support"] for t in g["by_document"].values()) == 139 and len(g["by_document"]) == 7
     assert all(f"«{m['text']}»" in out for m in g["misses"] + g["mod_misses"])
     r = report["records_from_gold_mentions"]
     assert (r["mentions"], r["gold_events"], len(r["documents"])) == (135, 51, 5)
