@@ -10,10 +10,13 @@ each word's own best label (seqeval's reading then starts a span at a stray ``I-
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from functools import lru_cache
 
 import numpy as np
+
+from ..data.document import Span
+from ..data.tags import tags_to_word_spans
 
 DECODINGS = ("viterbi", "argmax")
 # A label the role mask ruled out has probability 0; its log stays finite so that a row with no
@@ -72,3 +75,20 @@ def decode(probs: np.ndarray, labels: Sequence[str], decoding: str = "viterbi") 
     if decoding == "argmax" or is_valid_bio(best, labels):
         return best
     return viterbi(probs, labels)
+
+
+def word_spans(probs: np.ndarray, labels: list[str], decoding: str = "viterbi") -> Iterator[tuple[int, int, str, float]]:
+    """``(first word, end word, label, score)`` of each span the decoded tags hold; the score is the
+    mean probability of the chosen tag over the span's words."""
+    best = decode(probs, labels, decoding)
+    tags = [labels[i] for i in best]
+    top = probs[np.arange(len(best)), best]
+    for a, b, label in tags_to_word_spans(tags):
+        yield a, b, label, float(top[a:b].mean())
+
+
+def spans(text: str, offsets, probs: np.ndarray, labels: list[str], decoding: str = "viterbi") -> Iterator[Span]:
+    """The decoded spans as ``Span``s of ``text``, given its words' ``(start, end)`` offsets."""
+    for a, b, label, score in word_spans(probs, labels, decoding):
+        start, end = offsets[a][0], offsets[b - 1][1]
+        yield Span(start, end, label, text[start:end], score)

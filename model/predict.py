@@ -20,10 +20,11 @@ import numpy as np
 import torch
 
 from ..data.document import Document, Event, Sentence, Span, sentence_from_words
-from ..data.tags import covered_words, tags_to_word_spans
+from ..data.tags import covered_words
 from arabic_news_tagger.io import progress
 
-from .decode import check_decoding, decode
+from .batching import length_sorted_batches, pad
+from .decode import check_decoding, decode, spans, word_spans
 from .encode import Window, best_window_per_word, make_windows, trigger_mask, window_for_trigger, word_pieces
 from .tagger import ModelDirectoryError, load_tagger
 from .values import add_values, document_dates, stream_dates
@@ -128,25 +129,45 @@ def resolve_model_path(model: str | Path | None) -> Path:
     raise ModelDirectoryError(f"model {str(model)!r}: no such model directory")
 
 
+def load_network(path: Path, device: str | None = None, int8: bool = False):
+    """``(network, tokenizer, device)`` of a model directory: the ``EventTaggerModel`` on ``device``
+    (a GPU where there is one), or with ``int8`` its int8 graphs under ONNX Runtime on the CPU."""
+    if not isinstance(int8, bool):
+        raise TypeError(f"int8: expected True or False, got {int8!r}")
+    if int8:
+        # ONNX Runtime's dynamically quantised graphs (model/int8.py): a CPU path by design.
+        if device is not None and torch.device(device).type != "cpu":
+            raise ValueError(f"int8=True runs on the CPU (ONNX Runtime); device={device!r} is not available with it")
+        from .int8 import load_int8
+
+        return (*load_int8(path), torch.device("cpu"))
+    device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
+    return (*load_tagger(path, device), device)
+
+
+def role_mask(config) -> np.ndarray:
+    """``(event type, argument label)``: whether the type admits the label's role (``O`` always):
+    roles an event type does not admit are masked out of its argument probabilities."""
+    mask = np.zeros((len(config.event_types), len(config.argument_labels)), dtype=bool)
+    for i, t in enumerate(config.event_types):
+        allowed = set(config.admitted_roles.get(t, []))
+        for j, lab in enumerate(config.argument_labels):
+            mask[i, j] = lab == "O" or lab[2:] in allowed
+    return mask
+
+
 class Predictor:
     """A trained model loaded for prediction (the network, an ``EventTaggerModel``, or its int8 graphs;
-    its tokenizer and label maps): what ``predict()`` runs, loaded once per model by ``load_predictor``."""
+    its tokenizer and label maps): what ``predict()`` runs, loaded once per model by ``load_predictor``.
+
+    Loading is ``load_network``, batching ``model/batching.py``, decoding ``model/decode.py``; this
+    class runs them over a call's sentences: entities and triggers first, then the argument passes."""
 
     def __init__(self, model: str | Path, device: str | None = None, int8: bool = False):
         if not isinstance(int8, bool):
             raise TypeError(f"int8: expected True or False, got {int8!r}")
         self.path = resolve_model_path(model)
-        if int8:
-            # ONNX Runtime's dynamically quantised graphs (model/int8.py): a CPU path by design.
-            if device is not None and torch.device(device).type != "cpu":
-                raise ValueError(f"int8=True runs on the CPU (ONNX Runtime); device={device!r} is not available with it")
-            from .int8 import load_int8
-
-            self.device = torch.device("cpu")
-            self.model, self.tokenizer = load_int8(self.path)
-        else:
-            self.device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
-            self.model, self.tokenizer = load_tagger(self.path, self.device)
+        self.model, self.tokenizer, self.device = load_network(self.path, device, int8)
         self.int8 = int8
         config = self.model.config
         self.config = config
@@ -154,12 +175,7 @@ class Predictor:
         self.trigger_labels = config.trigger_labels
         self.argument_labels = config.argument_labels
         self.event_index = {t: i for i, t in enumerate(config.event_types)}
-        # Roles an event type does not admit are masked out of its argument logits.
-        self.role_mask = np.zeros((len(config.event_types), len(config.argument_labels)), dtype=bool)
-        for t, i in self.event_index.items():
-            allowed = set(config.admitted_roles.get(t, []))
-            for j, lab in enumerate(config.argument_labels):
-                self.role_mask[i, j] = lab == "O" or lab[2:] in allowed
+        self.role_mask = role_mask(config)
         self.pad_id = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
 
     # --- public ------------------------------------------------------------------------------
@@ -206,10 +222,10 @@ class Predictor:
         jobs = [(si, wi) for si, s in enumerate(sents) for wi in range(len(s.windows))]
         ent_probs: dict[tuple[int, int], np.ndarray] = {}
         trg_probs: dict[tuple[int, int], np.ndarray] = {}
-        batches = list(self._length_sorted_batches(jobs, lambda j: sents[j[0]].windows[j[1]], batch_size))
+        batches = list(length_sorted_batches(jobs, lambda j: sents[j[0]].windows[j[1]], batch_size))
         for batch in progress(batches, min_items=20, leave=False, desc="tagging", unit="batch"):
             wins = [sents[si].windows[wi] for si, wi in batch]
-            ids, mask = self._pad([w.input_ids for w in wins])
+            ids, mask = pad([w.input_ids for w in wins], self.pad_id)
             with torch.inference_mode():
                 ent, trg, hidden = self.model.tag(ids.to(self.device), mask.to(self.device))
             ent = torch.softmax(ent.float(), -1).cpu().numpy()
@@ -256,7 +272,7 @@ class Predictor:
         triggers: list[tuple[int, Span, int, int]] = []  # (sentence, trigger span, first word, end word)
         for si, (s, (ent, trg)) in enumerate(zip(sents, probs)):
             text = texts[s.doc]
-            docs[s.doc].entities.extend(self._spans(text, s.offsets, ent, self.entity_labels, decoding))
+            docs[s.doc].entities.extend(spans(text, s.offsets, ent, self.entity_labels, decoding))
             if gold_triggers is not None:
                 s_start, s_end = s.offsets[0][0], s.offsets[-1][1]
                 for g in gold_triggers[s.doc]:
@@ -266,8 +282,9 @@ class Predictor:
                 continue
             if not events_taught:
                 continue
-            for a, b, label, score in self._word_spans(trg, self.trigger_labels, decoding):
-                triggers.append((si, Span(s.offsets[a][0], s.offsets[b - 1][1], label, text[s.offsets[a][0]:s.offsets[b - 1][1]], score), a, b))
+            for a, b, label, score in word_spans(trg, self.trigger_labels, decoding):
+                start, end = s.offsets[a][0], s.offsets[b - 1][1]
+                triggers.append((si, Span(start, end, label, text[start:end], score), a, b))
         if not arguments:
             for si, trig, _, _ in triggers:
                 docs[sents[si].doc].events.append(Event(trig))
@@ -285,9 +302,9 @@ class Predictor:
             wi = 0 if wi is None else wi
             jobs.append((ti, s.windows[wi], wi))
         results: dict[int, np.ndarray] = {}
-        for batch in self._length_sorted_batches(jobs, lambda j: j[1], batch_size):
-            ids, mask = self._pad([w.input_ids for _, w, _ in batch])
-            tmask, _ = self._pad([trigger_mask(w, triggers[ti][2], triggers[ti][3]) for ti, w, _ in batch], pad=0)
+        for batch in length_sorted_batches(jobs, lambda j: j[1], batch_size):
+            ids, mask = pad([w.input_ids for _, w, _ in batch], self.pad_id)
+            tmask, _ = pad([trigger_mask(w, triggers[ti][2], triggers[ti][3]) for ti, w, _ in batch], 0)
             types = torch.tensor([self.event_index[triggers[ti][1].label] for ti, _, _ in batch])
             hidden = None
             if self.config.argument_design != "reencode":
@@ -311,36 +328,8 @@ class Predictor:
             s, text = sents[si], texts[sents[si].doc]
             win, probs = results[ti]
             offsets = s.offsets[win.word_start:win.word_end]
-            args = tuple(self._spans(text, offsets, probs, self.argument_labels, decoding))
+            args = tuple(spans(text, offsets, probs, self.argument_labels, decoding))
             docs[s.doc].events.append(Event(trig, args))
-
-    def _length_sorted_batches(self, jobs, window_of, batch_size) -> Iterator[list]:
-        order = sorted(jobs, key=lambda j: len(window_of(j).input_ids))
-        for i in range(0, len(order), batch_size):
-            yield order[i:i + batch_size]
-
-    def _pad(self, seqs: list[list[int]], pad: int | None = None) -> tuple[torch.Tensor, torch.Tensor]:
-        n = max(len(s) for s in seqs)
-        value = self.pad_id if pad is None else pad
-        ids = torch.full((len(seqs), n), value, dtype=torch.long)
-        mask = torch.zeros((len(seqs), n), dtype=torch.long)
-        for i, s in enumerate(seqs):
-            ids[i, :len(s)] = torch.tensor(s)
-            mask[i, :len(s)] = 1
-        return ids, mask
-
-    @staticmethod
-    def _word_spans(probs: np.ndarray, labels: list[str], decoding: str):
-        best = decode(probs, labels, decoding)
-        tags = [labels[i] for i in best]
-        top = probs[np.arange(len(best)), best]
-        for a, b, label in tags_to_word_spans(tags):
-            yield a, b, label, float(top[a:b].mean())
-
-    def _spans(self, text: str, offsets, probs: np.ndarray, labels: list[str], decoding: str) -> Iterator[Span]:
-        for a, b, label, score in self._word_spans(probs, labels, decoding):
-            start, end = offsets[a][0], offsets[b - 1][1]
-            yield Span(start, end, label, text[start:end], score)
 
 
 _LOADED: dict[tuple[str, str | None, bool], Predictor] = {}
