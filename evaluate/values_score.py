@@ -111,6 +111,9 @@ class Gold:
     dates: dict[str, str | None]
     coref: list[CorefRow]
     files: dict[str, str] = field(default_factory=dict)
+    #: Where the sheets and the brat gold have drifted apart (a span or event corrected in the .ann
+    #: files after the sheets were filled): each named, and left out of the scores as said.
+    problems: list[str] = field(default_factory=list)
 
     @property
     def value_documents(self) -> list[str]:
@@ -166,6 +169,7 @@ def load_gold(corpus_dir: str | Path = "data") -> Gold:
     paths = [_document_path(corpus_dir, doc_id, where) for doc_id, where in first_seen.items()]
     documents = {doc.id: doc for doc in read_documents(paths)}
 
+    problems: list[str] = []
     values = []
     seen: dict[tuple, int] = {}
     for line, r in sheets[VALUES_FILE].rows:
@@ -182,8 +186,20 @@ def load_gold(corpus_dir: str | Path = "data") -> Gold:
                   if (e.start, e.end) == (start, end) and _ENTITY_KINDS.get(e.label) == r["kind"]][:1]
         groups += sorted({_ROLE_GROUP[_role(a.label)] for ev in doc.events for a in ev.arguments
                           if (a.start, a.end) == (start, end) and _ROLE_KINDS.get(_role(a.label)) == r["kind"]})
+        if not groups:
+            problems.append(f"{where}: «{r['text']}» {start}-{end} of {r['document']} is no {r['kind']} span of the "
+                            f"brat gold (corrected since?): left out")
+            continue
         values.append(ValueRow(r["document"], start, end, r["kind"], r["text"], r["value"], r["mod"], r["note"], line,
-                               tuple(groups) or ("not a span of the brat gold",)))
+                               tuple(groups)))
+    for doc_id in dict.fromkeys(r.document for r in values):
+        doc = documents[doc_id]
+        spans = {(e.start, e.end, _ENTITY_KINDS[e.label]): e.text for e in doc.entities if e.label in _ENTITY_KINDS}
+        spans.update({(a.start, a.end, _ROLE_KINDS[_role(a.label)]): a.text for ev in doc.events for a in ev.arguments
+                      if _role(a.label) in _ROLE_KINDS})
+        for (start, end, kind), text in sorted(spans.items()):
+            if (doc_id, start, end, kind) not in seen:
+                problems.append(f"{files[VALUES_FILE]}: the {kind} span «{text}» {start}-{end} of {doc_id} has no row: not scored")
 
     dates = {r["document"]: r["date"] or None for _, r in sheets[DATES_FILE].rows}
 
@@ -193,17 +209,20 @@ def load_gold(corpus_dir: str | Path = "data") -> Gold:
                        r["event_id"], line)
         doc = documents[row.document]
         if not any((ev.trigger.start, ev.trigger.end, ev.type) == (row.start, row.end, row.type) for ev in doc.events):
-            raise ValueError(f"{files[COREF_FILE]}:{line}: no gold {row.type} event with its trigger at "
-                             f"{row.start}-{row.end} in {row.document}")
+            problems.append(f"{files[COREF_FILE]}:{line}: no gold {row.type} event «{row.trigger_text}» at "
+                            f"{row.start}-{row.end} of {row.document} (corrected since?): left out")
+            continue
         coref.append(row)
     keys = {r.key for r in coref}
     for doc_id in dict.fromkeys(r.document for r in coref):
         for ev in documents[doc_id].events:
-            if (doc_id, ev.trigger.start, ev.trigger.end, ev.type) not in keys:
-                raise ValueError(f"{files[COREF_FILE]}: the gold {ev.type} event «{ev.trigger.text}» at "
-                                 f"{ev.trigger.start}-{ev.trigger.end} of {doc_id} has no row (every event of a "
-                                 f"document in the sheet needs one)")
-    return Gold(corpus_dir, documents, values, dates, coref, {k: str(v) for k, v in files.items()})
+            key = (doc_id, ev.trigger.start, ev.trigger.end, ev.type)
+            if key not in keys:
+                # Scored as a mention without an id: an event of its own, as the sheets read a blank id.
+                coref.append(CorefRow(*key[:3], ev.type, ev.trigger.text, "", 0))
+                problems.append(f"{files[COREF_FILE]}: the gold {ev.type} event «{ev.trigger.text}» "
+                                f"{ev.trigger.start}-{ev.trigger.end} of {doc_id} has no row: scored as an event of its own")
+    return Gold(corpus_dir, documents, values, dates, coref, {k: str(v) for k, v in files.items()}, problems)
 
 
 # --- values ------------------------------------------------------------------------------------------
@@ -593,7 +612,12 @@ def format_report(report: Mapping) -> str:
     """The report as printed: figures, every miss, the targets."""
     files = report["gold_files"]
     g = report["values_on_gold_spans"]
-    lines = [f"### values on gold spans ({files[VALUES_FILE]}: {g['all']['support']} spans in "
+    lines = []
+    if report.get("gold_problems"):
+        lines.append(f"### the gold sheets and the brat gold disagree ({len(report['gold_problems'])}): "
+                     f"update the sheets (arabic-news-tagger value-sheets blank, then check --blank-dir); scored as said")
+        lines += [f"  {p}" for p in report["gold_problems"]] + [""]
+    lines += [f"### values on gold spans ({files[VALUES_FILE]}: {g['all']['support']} spans in "
              f"{len(g['document_dates'])} documents; document dates from {files[DATES_FILE]})"]
     for d in g["document_dates"]:
         agree = "the text's dateline agrees" if d["dateline"] == d["gold"] else f"the text's dateline gives {_show(d['dateline'])}"
@@ -649,6 +673,7 @@ def run(model: str | None = None, corpus_dir: str | Path = "data", report_json: 
     also written as JSON to ``report_json`` (atomically) when given."""
     gold = load_gold(corpus_dir)
     report: dict = {"corpus_dir": str(corpus_dir), "model": str(model) if model else None, "gold_files": gold.files,
+                    "gold_problems": gold.problems,
                     "values_on_gold_spans": score_gold_spans(gold), "values_on_predicted_spans": None,
                     "records_from_gold_mentions": score_gold_records(gold), "records_from_predicted_mentions": None}
     if model:
