@@ -88,16 +88,19 @@ def test_without_the_text_the_quote_still_joins_its_call_by_distance():
     assert "sentence" not in records[0]["mentions"][0]
 
 
-def test_a_quote_far_from_every_call_of_an_article_with_two_calls_stands_alone():
+def test_a_quote_beyond_the_window_from_every_call_of_an_article_with_two_calls_stands_alone():
     text = ("اتصل بوتين مع ترامب.\n" + "جملة أخرى.\n" * 6 + "اتصل بوتين مع زيلينسكي.\n" + "جملة أخرى.\n" * 6
             + "وكانت المكالمة طويلة.\n")
     events = [("CALL", "اتصل", [("Participant", "بوتين"), ("Participant", "ترامب")]),
               ("CALL", "اتصل", [("Participant", "بوتين"), ("Participant", "زيلينسكي")]),
               ("CALL", "المكالمة", [])]
 
-    records = list(build_records([tagged("d", text, events)]))
+    records = list(build_records([tagged("d", text, events)], window=2))
 
     assert [r["participants"] for r in records] == [["بوتين", "ترامب"], ["بوتين", "زيلينسكي"], []]
+    # At any distance (the default) it is the nearest call's.
+    nearest = list(build_records([tagged("d", text, events)]))
+    assert [len(r["mentions"]) for r in nearest] == [1, 2]
 
 
 def _call(doc_id, date, when=None, duration=None, names=("فلاديمير بوتين", "دونالد ترامب")):
@@ -150,8 +153,11 @@ def test_names_match_across_spellings_short_forms_and_titles(a, b, same):
     assert same_name(a, b) is same
 
 
-def test_titles_and_descriptors_are_not_names():
+def test_titles_descriptors_and_collectives_are_not_names_and_a_capital_is_its_country():
     assert name_tokens("الرئيس الروسي") == ()
+    assert name_tokens("الزعيمان") == () and name_tokens("البلدين") == ()
+    assert same_name("موسكو", "روسيا") and same_name("واشنطن", "الولايات المتحدة الأمريكية")
+    assert not same_name("موسكو", "أوكرانيا")
     assert name_tokens("رئيس أميركي") == ()
     assert name_tokens("الناطق باسم الكرملين دميتري بيسكوف") == ("دميتري", "بيسكوف")
     assert name_tokens("ألكسندر فينيك") == ("الكسندر", "فينيك")  # «أل» of a name is no article
