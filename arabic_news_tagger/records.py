@@ -15,8 +15,9 @@ How mentions become records (greedy agglomeration with a compatibility test)
 ---------------------------------------------------------------------------
 1. Mentions are blocked: by event type and by the month of their document's date; a document whose
    date is unknown forms blocks of its own (``undated="alone"``, the default), or all undated
-   documents share one block per type (``undated="together"``). Nothing is compared across blocks,
-   so memory is bounded by the largest block.
+   documents share one block per type (``undated="together"``); war mentions (step 2) form one
+   block per type over every date. Nothing is compared across blocks, so memory is bounded by the
+   largest block.
 2. Within each document, mentions that name participants (roles Participant and Agent) are taken
    in text order; each joins the existing record of its type it is *compatible* with that shares
    the most participants (ties: the newest), or starts a new record. Compatible means, against
@@ -28,16 +29,21 @@ How mentions become records (greedy agglomeration with a compatibility test)
    - durations fit: each value is an interval (exact; APPROX ±20 %; MORE_THAN above; LESS_THAN
      below; ...), and the intervals must meet: «أكثر من ساعة ونصف» fits ``PT2H5M``, «نحو ساعة ونصف»
      does not;
-   - participants overlap: at least min(2, the mention's names, the record's names) names match.
-3. Then the document's mentions without participants: each joins the nearest compatible record of
-   its type in the document (sentences apart; without the text, 200 characters a sentence), within
+   - participants overlap: at least min(2, the mention's names, the record's names) names match;
+   - wars and attacks apart: an ATTACK mention whose trigger names a war («الحرب», «للنزاع»,
+     «الصراع») never joins one that names an attack («الضربات», «استهداف») (VALUES.md B.3);
+   - places agree where both give one («البحر الأسود» is not «أوكرانيا»; a capital is its country).
+   A war mention's places count as its participants («الحرب في أوكرانيا» names «أوكرانيا»).
+3. Then the document's mentions without participants: each joins, among the compatible records of
+   its type in the document, the one with the most mentions (the event the article is about), the
+   nearest among equals (sentences apart; without the text, 200 characters a sentence), within
    ``window`` sentences where one is given; else the one record of its type with participants the
-   document has, when there is exactly one (an article's «المكالمة» is the call it reports); else it
-   stands alone.
+   document has, when there is exactly one; else it stands alone.
 4. Across the documents of a block, each document's records with participants are linked in input
    order, by the same test applied to all their mentions, to the record sharing the most
    participants; a record never takes two records of one document (step 2 kept them apart), and
-   records without participants never link documents.
+   records without participants never link documents. War mentions form one block per type over
+   every date, dated and undated documents alike (a war lasts for years), kept until the input ends.
 
 Names are matched across spellings and short forms: letters are normalised (alef forms, alef
 maqsura, taa marbuta, diacritics, tatweel), leading titles and «ال» descriptors are dropped («الرئيس
@@ -50,7 +56,8 @@ or a collective («الرئيس», «رئيس أميركي», «الزعيمان
 Limits: two different events of one type with no date, duration or participant to tell them apart
 merge; a family name alone («ترامب») matches every member of the family; an event reported in the
 first days of a month and dated in the previous one falls in two blocks; quantities are reported,
-never compared.
+never compared; a bare mention in an article about two events of its type joins the one mentioned
+more often, right or not; the war block holds every war mention of the input.
 """
 
 from __future__ import annotations
@@ -79,6 +86,11 @@ ROLE_FIELDS = {"Participant": "participants", "Agent": "participants", "Topic": 
 #: articles, the nearest record at any distance scored above a window of 2 or 5 sentences.
 DEFAULT_WINDOW = None
 _CHARS_PER_SENTENCE = 200  # the window in characters where the text (and so its sentences) is absent
+# Triggers that name a war (a long-running event, VALUES.md B.5) rather than one attack in it (B.3).
+# Compared on the normalised trigger, its «ال» and one proclitic (و ف ب ل ك) taken off.
+_WAR_NOUNS = frozenset(("حرب", "نزاع", "صراع", "حروب"))
+#: The block name of long-running events: compared across every date (a war lasts for years).
+LONG_RUNNING = "long-running"
 
 # --- names -----------------------------------------------------------------------------------------
 
@@ -102,6 +114,7 @@ _CAPITALS = {_k.translate(_LETTERS): tuple(_v.translate(_LETTERS).split()) for _
     "كييف": "أوكرانيا", "طهران": "إيران", "بكين": "الصين", "أنقرة": "تركيا", "باريس": "فرنسا", "لندن": "بريطانيا",
     "برلين": "ألمانيا", "دمشق": "سوريا", "القاهرة": "مصر", "الرياض": "السعودية", "الدوحة": "قطر", "مسقط": "عمان",
     "بغداد": "العراق", "بيروت": "لبنان", "أبوظبي": "الإمارات", "تل أبيب": "إسرائيل"}.items()}
+_WAR_NOUN_FORMS = frozenset(_w.translate(_LETTERS) for _w in _WAR_NOUNS)
 # Nisbas that describe rather than name («رئيس أميركي»).
 _NISBAS = frozenset(_w.translate(_LETTERS) for _w in """
     أميركي أمريكي روسي أوكراني صيني إيراني تركي فرنسي بريطاني ألماني إسرائيلي فلسطيني سوري عربي قطري
@@ -502,6 +515,26 @@ def _names(m: dict) -> list[tuple[str, tuple]]:
     return out
 
 
+def _is_war(mention: Mapping) -> bool:
+    """Whether an ATTACK mention names a war («الحرب», «للنزاع», «الصراع»), not one attack in it."""
+    if mention.get("type") != "ATTACK":
+        return False
+    words = _light(str(mention.get("text", ""))).translate(_LETTERS).split()
+    if len(words) != 1:
+        return False
+    w = words[0]
+    for form in (w, w[1:] if w[:1] in "وفبلك" else w):
+        for bare in (form, form[2:] if form.startswith("ال") else form, form[1:] if form.startswith("ل") else form):
+            if bare in _WAR_NOUN_FORMS:
+                return True
+    return False
+
+
+def _places(m: dict) -> list[tuple]:
+    """The named places of a mention («أوكرانيا», «كييف» as «أوكرانيا»)."""
+    return [t for a in m["arguments"] if a["role"] == "Place" and (t := name_tokens(a["text"]))]
+
+
 def _best(m: dict, role: str) -> dict | None:
     """The argument of ``role`` that says most (time: the most specific; else the first with a value)."""
     args = [a for a in m["arguments"] if a["role"] == role]
@@ -517,6 +550,10 @@ def _best(m: dict, role: str) -> dict | None:
 
 def _fits(m: dict, x: dict) -> bool:
     """Whether two mentions' dates and durations can be one event's."""
+    if m["_war"] != x["_war"]:
+        return False  # a war and an attack in it are two events (VALUES.md B.3)
+    if m["_places"] and x["_places"] and not any(same_name(a, b) for a in m["_places"] for b in x["_places"]):
+        return False  # the same place where one is given (B.1)
     t, xt, d, xd = m["_time"], x["_time"], m["_duration"], x["_duration"]
     if t and xt and not dates_compatible(t.get("value"), xt.get("value"), mod_a=t.get("mod"), mod_b=xt.get("mod"),
                                          same_document=x["position"] == m["position"]):
@@ -601,7 +638,9 @@ def _cluster_document(mentions: list[dict], window: int | None) -> list[_Record]
                 and r.compatible([m])]
         named = [r for r in of_type if r.names]
         if near:
-            min(near, key=lambda c: c[:2])[2].add(m)
+            # The event the article is about is the one a bare «المكالمة» or «الحرب» refers back to:
+            # the record with the most mentions, the nearest among equals.
+            min(near, key=lambda c: (-len(c[2].mentions), c[0], c[1]))[2].add(m)
         elif len(named) == 1 and named[0].compatible([m]):
             named[0].add(m)
         else:
@@ -613,7 +652,10 @@ def _cluster(mentions: list[dict], window: int | None) -> list[_Record]:
     """Records of one block (module doc, steps 2 to 4), in order of their first mention."""
     by_doc: dict[int, list[dict]] = {}
     for m in mentions:
-        m["_names"] = [t for _, t in _names(m)]
+        m["_war"] = _is_war(m)
+        m["_places"] = _places(m)
+        # A war is known by its sides and where it is fought: its places count as its participants.
+        m["_names"] = [t for _, t in _names(m)] + (_distinct(m["_places"]) if m["_war"] else [])
         m["_time"] = _best(m, "Time")
         m["_duration"] = _best(m, "Duration")
         by_doc.setdefault(m["position"], []).append(m)
@@ -770,7 +812,7 @@ class _Spill:
         for handle in self.open.values():
             handle.close()
         self.open.clear()
-        for key in sorted(self.files, key=lambda k: (k[1] == "undated", k[1], k[0])):
+        for key in sorted(self.files, key=lambda k: (k[1] == LONG_RUNNING, k[1] == "undated", k[1], k[0])):
             with open(self.files[key], encoding="utf-8") as f:
                 block = [json.loads(line) for line in f]
             self.files[key].unlink()
@@ -811,6 +853,10 @@ def build_records(documents: Iterable[Mapping], *, undated: str = "alone", windo
                 stats["mentions"] += len(mentions)
                 # The date the values module found (a dateline) where the line gave none.
                 month = mentions[0].get("document_date", "")[:7] or None if mentions else None
+                # Wars are compared across every date, in one block per type kept until the input ends.
+                for m in [m for m in mentions if _is_war(m)]:
+                    spill.add((m["type"], LONG_RUNNING), m)
+                mentions = [m for m in mentions if not _is_war(m)]
                 if month is None and undated == "alone":
                     stats["largest_block"] = max(stats["largest_block"], len(mentions))
                     for record in _emit(_cluster(mentions, window), f"doc{position}"):

@@ -425,3 +425,75 @@ def test_predict_then_records_on_two_articles(tiny_model, tmp_path, repo_root, c
     assert f"{n_mentions} event mentions in 2 documents -> {len(records)} records" in err
     assert sum(len(r["mentions"]) for r in records) == n_mentions  # every mention in exactly one record
     assert all("sentence" in m for r in records for m in r["mentions"])
+
+
+# --- wars, places and the article's main event ---------------------------------------------------------
+
+def _mentions_of(record):
+    return [(m["document"], m["text"]) for m in record["mentions"]]
+
+
+def test_a_war_and_an_attack_in_it_are_two_records_and_a_bare_war_joins_the_war():
+    text = ("تتواصل الحرب في أوكرانيا منذ ثلاث سنوات.\n"
+            "واتفق الجانبان على وقف استهداف روسيا وأوكرانيا لمنشآت الطاقة.\n"
+            "وقال المتحدث إن الحرب يجب أن تنتهي.\n")
+    events = [("ATTACK", "الحرب", [("Place", "أوكرانيا")]),
+              ("ATTACK", "استهداف", [("Agent", "روسيا"), ("Agent", "وأوكرانيا")]),
+              ("ATTACK", "الحرب", [])]
+
+    records = list(build_records([tagged("d", text, events)]))
+
+    assert sorted(_mentions_of(r) for r in records) == [[("d", "استهداف")], [("d", "الحرب"), ("d", "الحرب")]]
+    war = next(r for r in records if len(r["mentions"]) == 2)
+    assert war["place"] == ["أوكرانيا"]
+
+
+def test_one_war_reported_by_an_undated_and_a_dated_article_is_one_record_and_another_war_is_not():
+    undated = tagged("a", "وتطرق الاتصال إلى سبل إنهاء النزاع في أوكرانيا.\n",
+                     [("ATTACK", "النزاع", [("Place", "أوكرانيا")])])
+    dated = tagged("b", "وقال إن الحرب في كييف يجب أن تنتهي، وإن الحرب بين إيران وإسرائيل انتهت.\n",
+                   [("ATTACK", "الحرب", [("Place", "كييف")]),
+                    ("ATTACK", "الحرب", [("Participant", "إيران"), ("Participant", "وإسرائيل")])], date="2025-05-18")
+    a_year_later = tagged("c", "واستمرت الحرب في أوكرانيا.\n", [("ATTACK", "الحرب", [("Place", "أوكرانيا")])],
+                          date="2026-06-01")
+
+    records = list(build_records([undated, dated, a_year_later]))
+
+    assert sorted(r["documents"] for r in records) == [["a", "b", "c"], ["b"]]
+    # Calls are still blocked by month: the undated article's calls are not compared with dated ones.
+    assert all(r["record_id"].startswith("attack-long-running-") for r in records)
+
+
+def test_two_ceasefires_in_different_places_stay_two_records():
+    text = ("اقترح ترامب وقف إطلاق النار في أوكرانيا.\n"
+            "كما بحثا وقف إطلاق النار في البحر الأسود.\n"
+            "ورحبت كييف بوقف إطلاق النار في أوكرانيا.\n")
+    events = [("CEASEFIRE", "وقف إطلاق النار", [("Place", "أوكرانيا")]),
+              ("CEASEFIRE", "وقف إطلاق النار", [("Place", "البحر الأسود")]),
+              ("CEASEFIRE", "بوقف إطلاق النار", [("Place", "أوكرانيا")])]
+
+    records = list(build_records([tagged("d", text, events)]))
+
+    assert [[m["start"] for m in r["mentions"]] for r in records] == [
+        [text.index("وقف"), text.index("بوقف")], [text.index("وقف", text.index("\n"))]]
+
+
+def test_a_bare_mention_joins_the_call_the_article_is_about_not_the_nearest_call():
+    text = ("اتصل بوتين مع ترامب.\n"
+            "وقال ترامب إن المحادثة مع بوتين كانت ممتازة.\n"
+            "وأكد الكرملين أن بوتين وترامب بحثا الحرب.\n"
+            "وسيتصل ترامب مع زيلينسكي بعد ذلك.\n"
+            "وقال مسؤول إن المكالمة تناولت ملف الأسرى.\n")
+    events = [("CALL", "اتصل", [("Participant", "بوتين"), ("Participant", "ترامب")]),
+              ("CALL", "المحادثة", [("Participant", "ترامب"), ("Participant", "بوتين")]),
+              ("CALL", "بحثا", [("Participant", "بوتين"), ("Participant", "وترامب")]),
+              ("CALL", "وسيتصل", [("Participant", "ترامب"), ("Participant", "زيلينسكي")]),
+              ("CALL", "المكالمة", [])]
+
+    records = list(build_records([tagged("d", text, events)]))
+
+    assert [[m["text"] for m in r["mentions"]] for r in records] == [
+        ["اتصل", "المحادثة", "بحثا", "المكالمة"], ["وسيتصل"]]
+    # Within a window of one sentence only the call with Zelensky is near enough.
+    near = list(build_records([tagged("d", text, events)], window=1))
+    assert [[m["text"] for m in r["mentions"]] for r in near] == [["اتصل", "المحادثة", "بحثا"], ["وسيتصل", "المكالمة"]]
