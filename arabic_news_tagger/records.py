@@ -88,7 +88,8 @@ DEFAULT_WINDOW = None
 _CHARS_PER_SENTENCE = 200  # the window in characters where the text (and so its sentences) is absent
 # Triggers that name a war (a long-running event, VALUES.md B.5) rather than one attack in it (B.3).
 # Compared on the normalised trigger, its «ال» and one proclitic (و ف ب ل ك) taken off.
-_WAR_NOUNS = frozenset(("حرب", "نزاع", "صراع", "حروب"))
+# Plurals («النزاعات», «الحروب») are left out: they speak of wars in general (B.5), not of one war.
+_WAR_NOUNS = frozenset(("حرب", "نزاع", "صراع"))
 #: The block name of long-running events: compared across every date (a war lasts for years).
 LONG_RUNNING = "long-running"
 
