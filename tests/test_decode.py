@@ -79,15 +79,18 @@ def test_predict_refuses_an_unknown_decoding_before_loading_anything(tmp_path):
 
 def test_the_chosen_decoding_reaches_every_layer_and_every_path(tiny_model, repo_root, monkeypatch):
     from arabic_news_tagger.evaluate.runner import held_out_sequences
+    from arabic_news_tagger.model import decode as decode_module
     from arabic_news_tagger.model import predict as predict_module
 
     seen = []
-    real = predict_module.decode
+    real = decode_module.decode
 
     def spy(probs, labels, decoding="viterbi"):
         seen.append(decoding)
         return real(probs, labels, decoding)
 
+    # predict() decodes in model/decode.py (spans, word_spans) and, for CoNLL words, in predict.py.
+    monkeypatch.setattr(decode_module, "decode", spy)
     monkeypatch.setattr(predict_module, "decode", spy)
     text = "أجرى الرئيس الروسي فلاديمير بوتين محادثة هاتفية مع دونالد ترامب في موسكو."
     predict_module.predict(text, model=tiny_model, decoding="argmax")

@@ -17,6 +17,7 @@ import torch  # noqa: E402
 from arabic_news_tagger.data.corpus import read_corpus  # noqa: E402
 from arabic_news_tagger.model import int8  # noqa: E402
 from arabic_news_tagger.model.int8 import INT8_DIR, MARKER_FILE, OnnxTagPasses  # noqa: E402
+from arabic_news_tagger.model.batching import pad  # noqa: E402
 from arabic_news_tagger.model.predict import Predictor  # noqa: E402
 
 SENTENCE = "أجرى الرئيس الروسي فلاديمير بوتين محادثة هاتفية مع الرئيس الأميركي دونالد ترامب"
@@ -42,7 +43,7 @@ def _batch(tagger, texts):
 
     sents = [[text[a:b] for a, b in words(text, s, e)] for text in texts for s, e in sentences(text)]
     wins = [per_sentence[0] for per_sentence in tagger.windows(sents[:24])]
-    return tagger._pad([w.input_ids for w in wins])
+    return pad([w.input_ids for w in wins], tagger.pad_id)
 
 
 def test_int8_logits_are_close_to_fp32(taggers, repo_root):
