@@ -186,19 +186,20 @@ def _pipeline_variant(name, pipeline_dir, texts, gold):
     return run, predict_gold
 
 
-def _bare_variant(tagger, texts):
+def _bare_variant(predictor, texts):
     import torch
 
     from ..data.document import Document
+    from ..model.batching import pad
 
     sents = [[text[a:b] for a, b in sentence.words] for text in texts for sentence in Document("", text).sentences]
-    windows = [w for per_sentence in tagger.windows(sents) for w in per_sentence]
-    model = tagger.model
+    windows = [w for per_sentence in predictor.windows(sents) for w in per_sentence]
+    model = predictor.model
 
     def run():
         order = sorted(windows, key=lambda w: len(w.input_ids))
         for i in range(0, len(order), BATCH_SIZE):
-            ids, mask = tagger._pad([w.input_ids for w in order[i:i + BATCH_SIZE]])
+            ids, mask = pad([w.input_ids for w in order[i:i + BATCH_SIZE]], predictor.pad_id)
             with torch.inference_mode():
                 h = model.encoder(input_ids=ids, attention_mask=mask).last_hidden_state
                 model.entity_head(h)
@@ -225,14 +226,14 @@ def run_variant(name: str, model_dir: str | Path, corpus_dir: str | Path, repeat
     else:
         from ..model.predict import Predictor
 
-        tagger = Predictor(model_dir, device="cpu", int8=name.startswith("int8"))
+        predictor = Predictor(model_dir, device="cpu", int8=name.startswith("int8"))
         if name == "bare":
-            seconds = _time_best(_bare_variant(tagger, texts), repeats)  # decodes nothing: no F1
+            seconds = _time_best(_bare_variant(predictor, texts), repeats)  # decodes nothing: no F1
         else:
             arguments = name in ("full", "int8-full")
-            seconds = _time_best(lambda: tagger.predict_documents(texts, batch_size=BATCH_SIZE, arguments=arguments), repeats)
+            seconds = _time_best(lambda: predictor.predict_documents(texts, batch_size=BATCH_SIZE, arguments=arguments), repeats)
             if gold:
-                f1 = entity_f1(gold, tagger.predict_documents([g.text for g in gold], batch_size=BATCH_SIZE, arguments=arguments))
+                f1 = entity_f1(gold, predictor.predict_documents([g.text for g in gold], batch_size=BATCH_SIZE, arguments=arguments))
     return {"variant": name, "words": n_words, "texts": len(texts), "seconds": round(seconds, 4),
             "words_per_second": round(n_words / seconds, 2), "peak_mb": round(_peak_mb(), 1), "vm_hwm_mb": _vm_hwm_mb(),
             "entity_f1": f1, "held_out": [g.id for g in gold], "torch_threads": torch.get_num_threads()}

@@ -41,12 +41,12 @@ def cross_corpus(model_dir: str | Path, corpus: str, split: str, corpora_root: s
     ``wojood_types="all"`` scores Wojood on all its 21 types (``evaluate``'s view: a model trained
     with Wojood knows them all); ``"trained"`` on the types the brat training documents have.
     """
-    tagger = load_predictor(model_dir, int8=int8)
-    gold, predicted = tag_conll(tagger, corpus, corpus_file(corpus, split, corpora_root), batch_size, decoding)
+    predictor = load_predictor(model_dir, int8=int8)
+    gold, predicted = tag_conll(predictor, corpus, corpus_file(corpus, split, corpora_root), batch_size, decoding)
     if corpus == "wojood" and wojood_types == "all":
-        return gold, predicted, sorted({t[2:] for t in tagger.entity_labels if t != "O"})
+        return gold, predicted, sorted({t[2:] for t in predictor.entity_labels if t != "O"})
     if corpus == "wojood":
-        trained = _trained_types(tagger)
+        trained = _trained_types(predictor)
         mapping = lambda name: name if name in trained else None  # noqa: E731
         shared = sorted(trained)
     else:
@@ -55,23 +55,23 @@ def cross_corpus(model_dir: str | Path, corpus: str, split: str, corpora_root: s
     return [_project(g, mapping) for g in gold], [_project(p, mapping) for p in predicted], shared
 
 
-def tag_conll(tagger, corpus: str, path: str | Path, batch_size: int = DEFAULT_BATCH_SIZE,
+def tag_conll(predictor, corpus: str, path: str | Path, batch_size: int = DEFAULT_BATCH_SIZE,
               decoding: str = "viterbi") -> tuple[list[list[str]], list[list[str]]]:
     """Gold and predicted entity tags, in our schema's types, of every sentence of a CoNLL file: the
     one place a CoNLL corpus is tagged for scoring (a public corpus here, a CoNLL-trained model's
     evaluation split in ``runner``)."""
     rows = read_conll(path, corpus)
-    predicted = tagger.tag_words([r["words"] for r in rows], batch_size=batch_size, decoding=decoding)
+    predicted = predictor.tag_words([r["words"] for r in rows], batch_size=batch_size, decoding=decoding)
     return [r["entity_tags"] for r in rows], predicted
 
 
-def _trained_types(tagger) -> set[str]:
+def _trained_types(predictor) -> set[str]:
     """Entity types with at least one example in the model's training documents."""
     from ..data.corpus import read_corpus
 
-    corpus_dir = tagger.config.training_config.get("data", {}).get("corpus_dir", "data")
+    corpus_dir = predictor.config.training_config.get("data", {}).get("corpus_dir", "data")
     documents, _ = read_corpus(corpus_dir)
-    return {e.label for d in documents if d.id in tagger.config.train_documents for e in d.entities}
+    return {e.label for d in documents if d.id in predictor.config.train_documents for e in d.entities}
 
 
 def report(model_dir, corpus: str, split: str, corpora_root=None) -> tuple[str, dict]:

@@ -59,14 +59,14 @@ def held_out_sequences(model_dir: str | Path, corpus_dir: str | Path | None = No
     """Gold and predicted tags of the documents of ``corpus_dir`` (default: the model's training
     corpus) that ``model_dir`` records as held out, and only those; their event errors by class
     in ``event_errors``."""
-    tagger = load_predictor(model_dir, int8=int8)
-    config = tagger.config
+    predictor = load_predictor(model_dir, int8=int8)
+    config = predictor.config
     if not config.held_out_documents:
         raise ValueError(f"{model_dir}: this model held out no documents (data.held_out_documents was empty); "
                          "there is nothing it has not seen to score it on")
     data = config.training_config.get("data", {})
     if corpus_dir is None and not brat_sources(config.training_config):
-        return conll_held_out_sequences(tagger, data, batch_size, decoding)
+        return conll_held_out_sequences(predictor, data, batch_size, decoding)
     corpus_dir = corpus_dir or data.get("corpus_dir", "data")
     documents, _ = read_corpus(corpus_dir)
     trained_on = set(config.train_documents)
@@ -75,8 +75,8 @@ def held_out_sequences(model_dir: str | Path, corpus_dir: str | Path | None = No
         raise ValueError(f"{corpus_dir}: none of the held-out document(s) {config.held_out_documents} of {model_dir} is in this corpus")
     texts = [d.text for d in gold]
     # One pass for everything predicted, one with the gold triggers given to the argument tagger.
-    predicted = tagger.predict_documents(texts, batch_size=batch_size, decoding=decoding)
-    given_triggers = tagger.predict_documents(texts, batch_size=batch_size, gold_triggers=[[ev.trigger for ev in d.events] for d in gold],
+    predicted = predictor.predict_documents(texts, batch_size=batch_size, decoding=decoding)
+    given_triggers = predictor.predict_documents(texts, batch_size=batch_size, gold_triggers=[[ev.trigger for ev in d.events] for d in gold],
                                               decoding=decoding)
     seqs = TagSequences(event_errors=EventErrors())
     for g, p, pg in zip(gold, predicted, given_triggers):
@@ -150,13 +150,13 @@ def event_error_counts(seqs: TagSequences, absent: dict[str, str] | None = None)
     return errors if any(layer in errors for layer in ERROR_LAYERS) else None
 
 
-def conll_held_out_sequences(tagger, data: dict, batch_size: int, decoding: str = "viterbi") -> TagSequences:
+def conll_held_out_sequences(predictor, data: dict, batch_size: int, decoding: str = "viterbi") -> TagSequences:
     """A model trained on a CoNLL corpus is scored on that corpus's evaluation split (entities only)."""
     from ..data.conll import corpus_file
     from .crosscorpus import tag_conll
 
     corpus, split = data["conll_corpus"], data["conll_eval_split"]
-    gold, pred = tag_conll(tagger, corpus, corpus_file(corpus, split), batch_size, decoding)
+    gold, pred = tag_conll(predictor, corpus, corpus_file(corpus, split), batch_size, decoding)
     return entity_sequences(gold, pred, f"{corpus}:{split}")
 
 
@@ -246,12 +246,12 @@ def evaluate_model(model: str | Path, *, corpus_dir: str | Path | None = None, c
     """
     from ..data.conll import corpus_file
 
-    tagger = load_predictor(model, int8=int8)
-    trained_absent = absent_layers(tagger.config.trained_layers)
+    predictor = load_predictor(model, int8=int8)
+    trained_absent = absent_layers(predictor.config.trained_layers)
     summary: list[tuple[str, dict]] = []
     scores: dict = {"other_sources": {}}
-    brat_held_out = [d for d in tagger.config.held_out_documents if ":" not in d]
-    if corpus_dir or brat_held_out or not tagger.config.held_out_documents:
+    brat_held_out = [d for d in predictor.config.held_out_documents if ":" not in d]
+    if corpus_dir or brat_held_out or not predictor.config.held_out_documents:
         seqs = held_out_sequences(model, corpus_dir, batch_size, int8=int8, decoding=decoding)
         out(f"held-out documents of {model}: {', '.join(seqs.documents)}")
         print_reports(seqs, out=out, absent=trained_absent)
@@ -272,7 +272,7 @@ def evaluate_model(model: str | Path, *, corpus_dir: str | Path | None = None, c
     # The public corpora's evaluation splits, and any other the model records as held out:
     # entities only (they annotate no events).
     splits = list(PUBLIC_SPLITS) if public_corpora else []
-    splits += [tuple(h.split(":", 1)) for h in tagger.config.held_out_documents if ":" in h and tuple(h.split(":", 1)) not in splits]
+    splits += [tuple(h.split(":", 1)) for h in predictor.config.held_out_documents if ":" in h and tuple(h.split(":", 1)) not in splits]
     for corpus, split in splits:
         name, path = f"{corpus}:{split}", corpus_file(corpus, split, corpora_dir)
         if not path.is_file():

@@ -132,12 +132,12 @@ def tag_archive(archive: str | Path, output: str | Path, model: str | Path, *, s
     state.wait_for_everyone()  # every process has listed the same shards before any writes one
     if len(todo) < n_shards:
         log(f"resuming: {n_shards - len(todo)} of {n_shards} shards already done")
-    tagger = load_predictor(model, "cpu" if int8 else str(state.device), int8=int8) if todo else None
+    predictor = load_predictor(model, "cpu" if int8 else str(state.device), int8=int8) if todo else None
     written = 0
     with state.split_between_processes(todo) as mine:
         for i in mine:
             part = docs[i * shard_size:(i + 1) * shard_size]
-            results = tagger.predict_documents([t for _, t in part], batch_size=batch_size, arguments=arguments,
+            results = predictor.predict_documents([t for _, t in part], batch_size=batch_size, arguments=arguments,
                                                decoding=decoding)
             part_dates = dates[i * shard_size:(i + 1) * shard_size]
             lines = [json.dumps({"document": doc_id, **add_values({k: v for k, v in r.to_dict().items() if k != "id"},
