@@ -32,6 +32,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
+from ..data.segment import INVISIBLE_MARKS
+
 __all__ = ["time_value", "duration_value", "quantity_value", "value_of", "find_dateline", "add_values",
            "parse_document_date", "document_dates", "stream_dates", "KIND_OF_ENTITY", "KIND_OF_ROLE"]
 
@@ -42,7 +44,8 @@ KIND_OF_ROLE = {"Time": "time", "Duration": "duration", "Quantity": "quantity"}
 # --- normalisation ----------------------------------------------------------------------------------
 
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹٫٬٪", "01234567890123456789.,%")
-_MARKS = re.compile("[\u064b-\u065f\u0670\u0640\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+# Diacritics and tatweel beside the one class of invisible marks the segmenter strips.
+_MARKS = re.compile(f"[\u064b-\u065f\u0670\u0640{INVISIBLE_MARKS}]")
 _LETTERS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ک": "ك", "ی": "ي", "ۀ": "ه"})
 _TOKEN = re.compile(r"\d+(?:[.:]\d+)?|[^\W\d_]+|[%/()\-–—]")
 
