@@ -128,3 +128,18 @@ def test_written_files_and_directories_follow_the_umask(tmp_path):
         os.umask(old)
     assert stat.S_IMODE((tmp_path / "f.txt").stat().st_mode) == 0o644
     assert stat.S_IMODE((tmp_path / "d").stat().st_mode) == 0o755
+
+
+def test_the_adjudicate_command_says_what_is_missing_instead_of_a_traceback(tmp_path, capsys):
+    from arabic_news_tagger.data.corpus_building.adjudicate import main
+
+    with pytest.raises(SystemExit) as usage:
+        main([])
+    assert usage.value.code == 2 and "DIR_A, DIR_B, TABLE" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main([str(tmp_path / "absent"), str(tmp_path), str(tmp_path / "t.tsv"), str(tmp_path / "out")])
+    assert "absent: no such folder" in capsys.readouterr().err
+    a, b = _annotated(tmp_path / "a", A), _annotated(tmp_path / "b", B)
+    empty = _table(tmp_path / "t.tsv", [], "layer\tside\tdocument\tline\titem\tdecision\trule\tcontext")
+    assert main([str(a), str(b), str(empty), str(tmp_path / "out")]) == 1
+    assert "no decision for" in capsys.readouterr().err and not (tmp_path / "out").exists()

@@ -166,20 +166,43 @@ def disagreement_rows(dir_a: Path, dir_b: Path) -> list[dict]:
 
 
 def main(argv: list[str]) -> int:
-    if argv and argv[0] == "--template":
-        dir_a, dir_b, table = map(Path, argv[1:])
-        rows = disagreement_rows(dir_a, dir_b)
+    import argparse
+
+    parser = argparse.ArgumentParser(
+        prog="python -m arabic_news_tagger.data.corpus_building.adjudicate",
+        description="Build the gold brat files from annotators A and B, the adjudication table and the "
+                    "corrections table; or, with --template, write every disagreement as a row to decide.")
+    parser.add_argument("--template", action="store_true",
+                        help="write the disagreements of DIR_A and DIR_B to TABLE instead of building the gold")
+    parser.add_argument("dir_a", type=Path, metavar="DIR_A", help="annotator A's brat files")
+    parser.add_argument("dir_b", type=Path, metavar="DIR_B", help="annotator B's brat files")
+    parser.add_argument("table", type=Path, metavar="TABLE", help="the adjudication table (written with --template)")
+    parser.add_argument("out_dir", type=Path, metavar="OUT_DIR", nargs="?", help="where the gold .ann files go")
+    parser.add_argument("corrections", type=Path, metavar="CORRECTIONS", nargs="?",
+                        help="the corrections table applied after the decisions")
+    args = parser.parse_args(argv)
+    for folder in (args.dir_a, args.dir_b):
+        if not folder.is_dir():
+            parser.error(f"{folder}: no such folder")
+    if args.template:
+        rows = disagreement_rows(args.dir_a, args.dir_b)
         fields = ["layer", "side", "document", "line", "item", "decision", "rule", "context"]
         lines = ["\t".join(fields)] + ["\t".join(str(r[f]) for f in fields) for r in rows]
         from arabic_news_tagger.io import atomic_write_text
 
-        atomic_write_text(table, "\n".join(lines) + "\n")
-        print(f"{len(rows)} disagreements to decide in {table}")
+        atomic_write_text(args.table, "\n".join(lines) + "\n")
+        print(f"{len(rows)} disagreements to decide in {args.table}")
         return 0
-    dir_a, dir_b, table, out_dir, *rest = map(Path, argv)
-    for doc in adjudicate(dir_a, dir_b, table, rest[0] if rest else None):
-        write_ann(doc, out_dir / f"{doc.id}.ann")
-    print(f"gold written to {out_dir}")
+    if args.out_dir is None:
+        parser.error("OUT_DIR: where the gold .ann files go is needed to build the gold")
+    try:
+        docs = adjudicate(args.dir_a, args.dir_b, args.table, args.corrections)
+    except (ValueError, FileNotFoundError) as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    for doc in docs:
+        write_ann(doc, args.out_dir / f"{doc.id}.ann")
+    print(f"gold written to {args.out_dir}")
     return 0
 
 
