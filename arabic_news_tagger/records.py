@@ -29,7 +29,10 @@ How mentions become records (greedy agglomeration with a compatibility test)
    - durations fit: each value is an interval (exact; APPROX ±20 %; MORE_THAN above; LESS_THAN
      below; ...), and the intervals must meet: «أكثر من ساعة ونصف» fits ``PT2H5M``, «نحو ساعة ونصف»
      does not;
-   - participants overlap: at least min(2, the mention's names, the record's names) names match;
+   - participants overlap: at least min(2, the mention's names, the record's names) names match,
+     one of them as a name or two through the countries their leaders lead (below);
+   - named events apart: a trigger inside a longer EVENT entity («الحرب» in «الحرب العالمية
+     الثانية») is that event; two differently named events never join;
    - wars and attacks apart: an ATTACK mention whose trigger names a war («الحرب», «للنزاع»,
      «الصراع») never joins one that names an attack («الضربات», «استهداف») (VALUES.md B.3);
    - places agree where both give one («البحر الأسود» is not «أوكرانيا»; a capital is its country).
@@ -38,7 +41,8 @@ How mentions become records (greedy agglomeration with a compatibility test)
    its type in the document, the one with the most mentions (the event the article is about), the
    nearest among equals (sentences apart; without the text, 200 characters a sentence), within
    ``window`` sentences where one is given; else the one record of its type with participants the
-   document has, when there is exactly one; else it stands alone.
+   document has, when there is exactly one; else it stands alone. A named event joins only a
+   record that names it.
 4. Across the documents of a block, each document's records with participants are linked in input
    order, by the same test applied to all their mentions, to the record sharing the most
    participants; a record never takes two records of one document (step 2 kept them apart), and
@@ -51,7 +55,9 @@ maqsura, taa marbuta, diacritics, tatweel), leading titles and «ال» descript
 and two names match when their last tokens match (and their first tokens too, when both have two or
 more), or when the tokens of one are all among the other's. A name that is only a title, a nisba
 or a collective («الرئيس», «رئيس أميركي», «الزعيمان», «البلدين») is no name; a capital is its country
-(«موسكو» is «روسيا»).
+(«موسكو» is «روسيا»). With the text, a participant the document introduces as a head of state or
+government with a nisba («الرئيس الروسي فلاديمير بوتين») is one side with that country («روسيا»);
+two leaders of one country stay two people.
 
 Limits: two different events of one type with no date, duration or participant to tell them apart
 merge; a family name alone («ترامب») matches every member of the family; an event reported in the
@@ -116,6 +122,24 @@ _CAPITALS = {_k.translate(_LETTERS): tuple(_v.translate(_LETTERS).split()) for _
     "برلين": "ألمانيا", "دمشق": "سوريا", "القاهرة": "مصر", "الرياض": "السعودية", "الدوحة": "قطر", "مسقط": "عمان",
     "بغداد": "العراق", "بيروت": "لبنان", "أبوظبي": "الإمارات", "تل أبيب": "إسرائيل"}.items()}
 _WAR_NOUN_FORMS = frozenset(_w.translate(_LETTERS) for _w in _WAR_NOUNS)
+# A head of state or government stands for the country the text says they lead: «الرئيس الروسي
+# فلاديمير بوتين» is a side called «روسيا» elsewhere (the war's, the agreement's). Only heads: a
+# foreign minister's call is not the presidents' call.
+_HEAD_TITLES = frozenset(_w.translate(_LETTERS) for _w in """
+    الرئيس رئيس الرئيسة رئيسة نظيره نظيرته نظيرهما الزعيم زعيم الملك ملك الوزراء المستشار مستشار
+    """.split())
+# The nisba after such a title and the country it names (normalised; «ال» taken off before lookup).
+_NISBA_COUNTRY = {_k.translate(_LETTERS): _v for _k, _v in {
+    "روسي": "روسيا", "أميركي": "الولايات المتحدة", "أمريكي": "الولايات المتحدة", "أوكراني": "أوكرانيا",
+    "صيني": "الصين", "إيراني": "إيران", "تركي": "تركيا", "فرنسي": "فرنسا", "بريطاني": "بريطانيا",
+    "ألماني": "ألمانيا", "إسرائيلي": "إسرائيل", "فلسطيني": "فلسطين", "سوري": "سوريا", "قطري": "قطر",
+    "مصري": "مصر", "سعودي": "السعودية", "إماراتي": "الإمارات", "عماني": "عمان", "لبناني": "لبنان",
+    "عراقي": "العراق"}.items()}
+_COUNTRY_TOKENS = frozenset(tuple(_c.translate(_LETTERS).split()) for _c in _NISBA_COUNTRY.values())
+# Words that cannot be a first name between a nisba and a family name («لنظيره الأمريكي أن روسيا»).
+_PARTICLES = frozenset(_w.translate(_LETTERS) for _w in """
+    أن إن ان أنه إنه التي الذي التى على إلى الى عن مع من في منذ بعد قبل عند لدى حول خلال بين كما لكن ثم
+    """.split())
 # Nisbas that describe rather than name («رئيس أميركي»).
 _NISBAS = frozenset(_w.translate(_LETTERS) for _w in """
     أميركي أمريكي روسي أوكراني صيني إيراني تركي فرنسي بريطاني ألماني إسرائيلي فلسطيني سوري عربي قطري
@@ -488,6 +512,9 @@ def _mentions(doc: Mapping, position: int) -> list[dict]:
 
         sentences = segment(text)
     ddate = _document_date(doc)
+    named = [e for e in doc.get("entities") or [] if isinstance(e, Mapping) and e.get("type") == "EVENT"
+             and isinstance(e.get("start"), int) and isinstance(e.get("end"), int)]
+    words = _Words(normalize_name(text).split()) if isinstance(text, str) else None
     out = []
     for k, ev in enumerate(doc.get("events") or []):
         trig = ev["trigger"]
@@ -495,6 +522,13 @@ def _mentions(doc: Mapping, position: int) -> list[dict]:
              "start": trig["start"], "end": trig["end"],
              "text": trig.get("text", text[trig["start"]:trig["end"]] if isinstance(text, str) else ""),
              "arguments": _conjoined([_arg_record(a, text) for a in ev.get("arguments") or []], text)}
+        # «الحرب» inside the named event «الحرب العالمية الثانية» is that event, not the article's war.
+        name = next((e for e in named if e["start"] <= trig["start"] and trig["end"] <= e["end"]
+                     and e["end"] - e["start"] > trig["end"] - trig["start"]), None)
+        if name is not None:
+            m["event_name"] = str(name.get("text") or (text[name["start"]:name["end"]] if isinstance(text, str) else ""))
+        if words is not None and (leads := _leaders(words, m["arguments"])):
+            m["leads"] = leads
         if ddate:
             m["document_date"] = ddate
         if sentences is not None:
@@ -505,6 +539,64 @@ def _mentions(doc: Mapping, position: int) -> list[dict]:
         out.append(m)
     out.sort(key=lambda m: (m["start"], m["end"]))
     return out
+
+
+class _Words(list):
+    """A document's :func:`normalize_name` tokens, with where each one (and its bare form) occurs
+    and the countries already found for a name: each name is looked up once per document."""
+
+    def __init__(self, words: list[str]):
+        super().__init__(words)
+        self.at: dict[str, list[int]] = {}
+        for i, w in enumerate(words):
+            for key in {w, _bare(w)}:
+                self.at.setdefault(key, []).append(i)
+        self.leads: dict[tuple, str | None] = {}
+
+    def positions(self, token: str) -> list[int]:
+        found = {i for key in {token, _bare(token)} for i in self.at.get(key, ())}
+        return sorted(i for i in found if _tok_eq(self[i], token))
+
+
+def _leaders(words: "_Words", arguments: list[dict]) -> list[list[str]]:
+    """[name, country] for each participant the text introduces as a head of its country
+    («الرئيس الروسي فلاديمير بوتين», «نظيره الأمريكي دونالد ترامب», «الرئيس (الأوكراني) زيلينسكي»),
+    anywhere in the document; ``words`` are the text's :func:`normalize_name` tokens."""
+    out = []
+    for a in arguments:
+        if ROLE_FIELDS.get(a["role"]) != "participants":
+            continue
+        name = a.get("name", a["text"])
+        tokens = name_tokens(name)
+        if not tokens or tokens in _COUNTRY_TOKENS:
+            continue  # «روسيا» leads nothing: it is the country
+        if tokens not in words.leads:
+            words.leads[tokens] = _country_led(words, tokens)
+        if words.leads[tokens]:
+            out.append([name, words.leads[tokens]])
+    return out
+
+
+def _country_led(words: "_Words", tokens: tuple) -> str | None:
+    """The one country the text says the bearer of the name ``tokens`` heads, else None."""
+    countries = set()
+    for i in words.positions(tokens[-1]):
+        j = i - 1
+        skipped = 0  # first names («فلاديمير», «دونالد») between the nisba and the family name
+        while (j >= 1 and skipped < 2 and _nisba_country(words[j]) is None and not _is_title(words[j])
+               and len(words[j]) > 2 and not words[j].startswith("ال") and words[j] not in _PARTICLES):
+            j -= 1
+            skipped += 1
+        country = _nisba_country(words[j]) if j >= 1 else None
+        if country and (words[j - 1] in _HEAD_TITLES or _bare(words[j - 1]) in _HEAD_TITLES):
+            countries.add(country)
+    return countries.pop() if len(countries) == 1 else None  # said to lead two countries: neither here
+
+
+def _nisba_country(word: str) -> str | None:
+    """The country a normalised nisba names («الروسي», «الروسيه» → «روسيا»), else None."""
+    word = word[2:] if word.startswith("ال") else word
+    return _NISBA_COUNTRY.get(word[:-1] if word.endswith("يه") else word)
 
 
 def _names(m: dict) -> list[tuple[str, tuple]]:
@@ -549,10 +641,21 @@ def _best(m: dict, role: str) -> dict | None:
 # --- clustering --------------------------------------------------------------------------------------
 
 
+def _party_match(a: tuple, country_a: tuple | None, b: tuple, country_b: tuple | None) -> bool:
+    """Whether two participant names are one side: the same name, or a leader and the country the
+    text says they lead (never two leaders of one country: they are two people)."""
+    if _same_tokens(a, b):
+        return True
+    return bool((country_a and country_b is None and _same_tokens(country_a, b))
+                or (country_b and country_a is None and _same_tokens(a, country_b)))
+
+
 def _fits(m: dict, x: dict) -> bool:
     """Whether two mentions' dates and durations can be one event's."""
     if m["_war"] != x["_war"]:
         return False  # a war and an attack in it are two events (VALUES.md B.3)
+    if m["_event"] and x["_event"] and not _same_tokens(m["_event"], x["_event"]):
+        return False  # two named events («الحرب العالمية الثانية», «حرب أوكرانيا»)
     if m["_places"] and x["_places"] and not any(same_name(a, b) for a in m["_places"] for b in x["_places"]):
         return False  # the same place where one is given (B.1)
     t, xt, d, xd = m["_time"], x["_time"], m["_duration"], x["_duration"]
@@ -564,26 +667,39 @@ def _fits(m: dict, x: dict) -> bool:
 
 
 class _Record:
-    __slots__ = ("type", "mentions", "names", "documents")
+    __slots__ = ("type", "mentions", "names", "countries", "documents", "event_names")
 
     def __init__(self, mention: dict):
         self.type = mention["type"]
         self.mentions: list[dict] = []
         self.names: list[tuple] = []  # one per person, the first form seen
+        self.countries: dict[tuple, tuple] = {}  # a name -> the country its bearer leads
         self.documents: set[int] = set()
+        self.event_names: list[tuple] = []
         self.add(mention)
 
-    def shared_names(self, names: list[tuple]) -> int | None:
+    def shared_names(self, names: list[tuple], countries: Mapping[tuple, tuple]) -> int | None:
         """How many of ``names`` (one per person) the record has, where that is enough to link:
-        at least min(2, theirs, the record's); else None."""
-        shared = sum(1 for n in names if any(same_name(n, r) for r in self.names))
-        return shared if shared and shared >= min(2, len(names), len(self.names)) else None
+        at least min(2, theirs, the record's), and at least one by name or two through the countries
+        their leaders lead (one side alone, «ترامب» for «واشنطن», is too little); else None."""
+        direct = sum(1 for n in names if any(_same_tokens(n, r) for r in self.names))
+        shared = sum(1 for n in names if any(_party_match(n, countries.get(n), r, self.countries.get(r))
+                                             for r in self.names))
+        enough = shared >= min(2, len(names), len(self.names)) and (direct or shared >= 2)
+        return shared if shared and enough else None
 
     def add(self, mention: dict) -> None:
         self.mentions.append(mention)
+        countries = mention["_countries"]
         for n in mention["_names"]:
-            if not any(same_name(n, g) for g in self.names):
+            same = next((g for g in self.names if _party_match(n, countries.get(n), g, self.countries.get(g))), None)
+            if same is None:
                 self.names.append(n)
+                same = n
+            if n in countries and same not in self.countries and _same_tokens(n, same):
+                self.countries[same] = countries[n]
+        if mention["_event"] and mention["_event"] not in self.event_names:
+            self.event_names.append(mention["_event"])
         self.documents.add(mention["position"])
 
     def merge(self, other: "_Record") -> None:
@@ -594,11 +710,12 @@ class _Record:
         return all(_fits(m, x) for m in mentions for x in self.mentions)
 
 
-def _distinct(names: list[tuple]) -> list[tuple]:
-    """One name per person («بوتين» and «فلاديمير بوتين» are one)."""
+def _distinct(names: list[tuple], countries: Mapping[tuple, tuple] | None = None) -> list[tuple]:
+    """One name per person («بوتين» and «فلاديمير بوتين» are one; a leader and their country too)."""
+    countries = countries or {}
     groups: list[tuple] = []
     for n in names:
-        if not any(same_name(n, g) for g in groups):
+        if not any(_party_match(n, countries.get(n), g, countries.get(g)) for g in groups):
             groups.append(n)
     return groups
 
@@ -625,15 +742,17 @@ def _cluster_document(mentions: list[dict], window: int | None) -> list[_Record]
         if not m["_names"]:
             alone.append(m)
             continue
-        names = _distinct(m["_names"])
+        names = _distinct(m["_names"], m["_countries"])
         candidates = [(shared, age, r) for age, r in enumerate(by_type.get(m["type"], ()))
-                      if (shared := r.shared_names(names)) and r.compatible([m])]
+                      if (shared := r.shared_names(names, m["_countries"])) and r.compatible([m])]
         if candidates:
             max(candidates, key=lambda c: c[:2])[2].add(m)
         else:
             new(m)
     for m in alone:
-        of_type = by_type.get(m["type"], [])
+        # A named event («الحرب العالمية الثانية») joins only a record that names it.
+        of_type = [r for r in by_type.get(m["type"], [])
+                   if not m["_event"] or any(_same_tokens(m["_event"], e) for e in r.event_names)]
         near = [(d, -age, r) for age, r in enumerate(of_type)
                 if (d := min(_distance(m, x) for x in r.mentions)) <= (float("inf") if window is None else window)
                 and r.compatible([m])]
@@ -657,6 +776,9 @@ def _cluster(mentions: list[dict], window: int | None) -> list[_Record]:
         m["_places"] = _places(m)
         # A war is known by its sides and where it is fought: its places count as its participants.
         m["_names"] = [t for _, t in _names(m)] + (_distinct(m["_places"]) if m["_war"] else [])
+        m["_countries"] = {t: c for name, country in m.get("leads", ()) if (t := name_tokens(name))
+                           and (c := name_tokens(country))}
+        m["_event"] = tuple(normalize_name(m["event_name"]).split()) if m.get("event_name") else ()
         m["_time"] = _best(m, "Time")
         m["_duration"] = _best(m, "Duration")
         by_doc.setdefault(m["position"], []).append(m)
@@ -667,7 +789,7 @@ def _cluster(mentions: list[dict], window: int | None) -> list[_Record]:
 
     def index(i: int, names: list[tuple]) -> None:
         for name in names:
-            for t in name:
+            for t in name + records[i].countries.get(name, ()):
                 for key in {t, _bare(t)}:
                     slot = by_token.setdefault((records[i].type, key), [])
                     if not slot or slot[-1] != i:
@@ -677,16 +799,18 @@ def _cluster(mentions: list[dict], window: int | None) -> list[_Record]:
         for r in _cluster_document(doc_mentions, window):
             hits: dict[int, int] = {}  # record -> how many of r's names share a token with it
             for name in r.names:
-                for i in {i for t in name for key in {t, _bare(t)} for i in by_token.get((r.type, key), ())}:
+                tokens = name + r.countries.get(name, ())
+                for i in {i for t in tokens for key in {t, _bare(t)} for i in by_token.get((r.type, key), ())}:
                     hits[i] = hits.get(i, 0) + 1
             candidates = [(shared, i) for i, n in hits.items()
                           if n >= min(2, len(r.names), len(records[i].names)) and not (records[i].documents & r.documents)
-                          and (shared := records[i].shared_names(r.names)) and records[i].compatible(r.mentions)]
+                          and (shared := records[i].shared_names(r.names, r.countries))
+                          and records[i].compatible(r.mentions)]
             if candidates:
                 i = max(candidates)[1]
-                before = list(records[i].names)
+                before = {n: records[i].countries.get(n) for n in records[i].names}
                 records[i].merge(r)
-                index(i, [n for n in records[i].names if n not in before])
+                index(i, [n for n in records[i].names if n not in before or before[n] != records[i].countries.get(n)])
             else:
                 records.append(r)
                 index(len(records) - 1, r.names)

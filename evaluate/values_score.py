@@ -452,7 +452,7 @@ def gold_tagged_documents(gold: Gold) -> list[dict]:
             events.append({"type": ev.type, "trigger": {"text": ev.trigger.text, "start": ev.trigger.start,
                                                         "end": ev.trigger.end}, "arguments": arguments})
         date = gold.dates.get(doc_id)
-        out.append({"document": doc_id, "text": doc.text, "entities": [], "events": events,
+        out.append({"document": doc_id, "text": doc.text, "entities": [e.to_dict() for e in doc.entities], "events": events,
                     "document_date": {"value": date, "source": "gold" if date else "unknown"}})
     return out
 

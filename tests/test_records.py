@@ -497,3 +497,52 @@ def test_a_bare_mention_joins_the_call_the_article_is_about_not_the_nearest_call
     # Within a window of one sentence only the call with Zelensky is near enough.
     near = list(build_records([tagged("d", text, events)], window=1))
     assert [[m["text"] for m in r["mentions"]] for r in near] == [["اتصل", "المحادثة", "بحثا"], ["وسيتصل", "المكالمة"]]
+
+
+def test_a_named_war_is_its_own_record_not_the_war_the_article_is_about():
+    text = ("وقال إن الحرب في أوكرانيا يجب أن تنتهي.\n"
+            "ودعا إلى إنهاء الحرب في أوكرانيا هذا العام.\n"
+            "وأضاف: قاتلنا معا في الحرب العالمية الثانية.\n"
+            "وتابع أن الحرب أودت بحياة الآلاف.\n")
+    doc = tagged("d", text, [("ATTACK", "الحرب", [("Place", "أوكرانيا")]),
+                             ("ATTACK", "الحرب", [("Place", "أوكرانيا")]),
+                             ("ATTACK", "الحرب", []),
+                             ("ATTACK", "الحرب", [])])
+    ww2 = text.index("الحرب العالمية الثانية")
+    doc["entities"] = [{"type": "EVENT", "text": "الحرب العالمية الثانية", "start": ww2, "end": ww2 + 22}]
+
+    records = list(build_records([doc]))
+
+    # The named war stands apart; the last bare «الحرب» is the article's war, though the named one is nearer.
+    assert sorted([m["start"] for m in r["mentions"]] for r in records) == [
+        [text.index("الحرب"), text.index("الحرب", 20), text.rindex("الحرب")], [ww2]]
+    # Without the entity, the named war's trigger was a bare «الحرب» and joined the article's war.
+    doc["entities"] = []
+    assert len(list(build_records([doc]))) == 1
+
+
+LEADERS = ("اتصل الرئيس الروسي فلاديمير بوتين هاتفيا بنظيره الأمريكي دونالد ترامب.\n"
+           "وقال الكرملين إن روسيا والولايات المتحدة اتفقتا على تبادل الأسرى.\n"
+           "وأضاف أن ترامب وبوتين اتفقا أيضا على مواصلة الحوار.\n")
+
+
+def test_a_leader_stands_for_the_country_the_text_says_they_lead_when_both_sides_match():
+    events = [("AGREE", "اتفقتا", [("Participant", "روسيا"), ("Participant", "والولايات المتحدة")]),
+              ("AGREE", "اتفقا", [("Participant", "ترامب"), ("Participant", "وبوتين")])]
+
+    records = list(build_records([tagged("d", LEADERS, events)]))
+
+    assert [[m["text"] for m in r["mentions"]] for r in records] == [["اتفقتا", "اتفقا"]]
+    # Without the text nothing says whom Putin and Trump lead: two records.
+    assert len(list(build_records([tagged("d", LEADERS, events, keep_text=False)]))) == 2
+
+
+def test_one_side_matched_through_its_leader_is_too_little_and_two_leaders_of_one_country_are_two_people():
+    text = LEADERS + "وكان رئيس الوزراء الروسي ميخائيل ميشوستين قد اتفق مع ترامب على لقاء.\n"
+    events = [("AGREE", "اتفقتا", [("Participant", "الولايات المتحدة")]),
+              ("AGREE", "اتفقا", [("Participant", "ترامب"), ("Participant", "وبوتين")]),
+              ("AGREE", "اتفق", [("Participant", "ميشوستين"), ("Participant", "ترامب")])]
+
+    records = list(build_records([tagged("d", text, events)]))
+
+    assert sorted([m["text"] for m in r["mentions"]] for r in records) == [["اتفق"], ["اتفقا"], ["اتفقتا"]]
