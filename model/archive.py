@@ -93,9 +93,11 @@ def _fingerprint(docs: list[tuple[str, str]], model: str, shard_size: int, optio
 
 def tag_archive(archive: str | Path, output: str | Path, model: str | Path, *, shard_size: int = DEFAULT_SHARD_SIZE,
                 batch_size: int = 16, int8: bool = False, arguments: bool = True, stop_after_shards: int | None = None,
-                log: Callable[[str], None] = print, decoding: str = "viterbi", document_date=None) -> Path | None:
+                log: Callable[[str], None] = print, decoding: str = "viterbi", document_date=None,
+                argument_min_score: float | None = None) -> Path | None:
     """Tag every document of ``archive`` into ``output`` (JSON Lines, input order); see the module doc.
-    ``document_date``: the date of the documents whose row gives none.
+    ``document_date``: the date of the documents whose row gives none; ``argument_min_score``: as
+    ``predict()``'s.
 
     Returns ``output`` on the main process once it is complete. ``stop_after_shards`` ends this process
     after writing that many shards, as a kill would (tests).
@@ -103,7 +105,7 @@ def tag_archive(archive: str | Path, output: str | Path, model: str | Path, *, s
     import torch
     from accelerate import PartialState
 
-    from .predict import load_predictor
+    from .predict import check_argument_min_score, load_predictor
 
     # Without cpu=True, processes started by torchrun on a machine without a GPU would each think they
     # are alone (and all write everything).
@@ -114,7 +116,10 @@ def tag_archive(archive: str | Path, output: str | Path, model: str | Path, *, s
     dated = [(doc_id, text, date or default_date) for doc_id, text, date in read_archive(archive, with_dates=True)]
     docs = [(doc_id, text) for doc_id, text, _ in dated]
     dates = [date.isoformat() if date else None for _, _, date in dated]
-    fingerprint = _fingerprint(docs, str(model), shard_size, {"int8": int8, "arguments": arguments, "dates": dates})
+    options = {"int8": int8, "arguments": arguments, "dates": dates}
+    if argument_min_score is not None:  # only where given, so archives begun before the option still resume
+        options["argument_min_score"] = check_argument_min_score(argument_min_score, "argument_min_score")
+    fingerprint = _fingerprint(docs, str(model), shard_size, options)
     if state.is_main_process:
         shard_dir.mkdir(parents=True, exist_ok=True)
         manifest = shard_dir / MANIFEST
@@ -138,7 +143,7 @@ def tag_archive(archive: str | Path, output: str | Path, model: str | Path, *, s
         for i in mine:
             part = docs[i * shard_size:(i + 1) * shard_size]
             results = predictor.predict_documents([t for _, t in part], batch_size=batch_size, arguments=arguments,
-                                               decoding=decoding)
+                                                  decoding=decoding, argument_min_score=argument_min_score)
             part_dates = dates[i * shard_size:(i + 1) * shard_size]
             lines = [json.dumps({"document": doc_id, **add_values({k: v for k, v in r.to_dict().items() if k != "id"},
                                                                   date, text=text)}, ensure_ascii=False)

@@ -175,17 +175,25 @@ class Predictor:
         self.trigger_labels = config.trigger_labels
         self.argument_labels = config.argument_labels
         self.event_index = {t: i for i, t in enumerate(config.event_types)}
+        # The training configuration's [model] argument_min_score (absent in older models: keep all).
+        self.argument_min_score = check_argument_min_score(
+            (getattr(config, "training_config", None) or {}).get("model", {}).get("argument_min_score", 0.0),
+            f"{self.path}: model.argument_min_score")
         self.role_mask = role_mask(config)
         self.pad_id = self.tokenizer.pad_token_id if self.tokenizer.pad_token_id is not None else 0
 
     # --- public ------------------------------------------------------------------------------
 
     def predict_documents(self, texts: Sequence[str], batch_size: int = DEFAULT_BATCH_SIZE, arguments: bool = True,
-                          gold_triggers: Sequence[Sequence[Span]] | None = None, decoding: str = "viterbi") -> list[Document]:
+                          gold_triggers: Sequence[Sequence[Span]] | None = None, decoding: str = "viterbi",
+                          argument_min_score: float | None = None) -> list[Document]:
         """Documents with predicted spans; ``gold_triggers`` (per text) replaces the predicted
         triggers for the argument pass, which is how arguments are scored given gold triggers.
-        ``decoding``: how word probabilities become tags (``model/decode.py``)."""
+        ``decoding``: how word probabilities become tags (``model/decode.py``); ``argument_min_score``:
+        arguments scored under it are left out (None: the model's own, ``[model] argument_min_score``)."""
         check_decoding(decoding)
+        min_score = (self.argument_min_score if argument_min_score is None
+                     else check_argument_min_score(argument_min_score, "argument_min_score"))
         docs = [Document(id=str(i), text=t) for i, t in enumerate(texts)]
         sents: list[_SentenceWork] = []
         for d, doc in enumerate(docs):
@@ -196,7 +204,7 @@ class Predictor:
         for chunk_start in range(0, len(sents), per_chunk):
             # Bounded chunks: memory stays flat however long the input is.
             self._predict_sentences(texts, sents[chunk_start:chunk_start + per_chunk], docs, batch_size, arguments, gold_triggers,
-                                    decoding)
+                                    decoding, min_score)
         for doc in docs:
             doc.entities.sort(key=lambda s: s.start)
             doc.events.sort(key=lambda e: e.trigger.start)
@@ -261,7 +269,7 @@ class Predictor:
         return out
 
     def _predict_sentences(self, texts, sents: list[_SentenceWork], docs: list[Document], batch_size: int, arguments: bool,
-                           gold_triggers, decoding: str) -> None:
+                           gold_triggers, decoding: str, min_score: float = 0.0) -> None:
         # A model never taught events (trained on entity-only corpora) predicts none.
         events_taught = "triggers" in self.config.trained_layers
         arguments = arguments and "arguments" in self.config.trained_layers
@@ -289,11 +297,11 @@ class Predictor:
             for si, trig, _, _ in triggers:
                 docs[sents[si].doc].events.append(Event(trig))
             return
-        self._predict_arguments(texts, sents, triggers, docs, batch_size, decoding)
+        self._predict_arguments(texts, sents, triggers, docs, batch_size, decoding, min_score)
         for s in sents:
             s.hidden = None
 
-    def _predict_arguments(self, texts, sents, triggers, docs, batch_size, decoding: str) -> None:
+    def _predict_arguments(self, texts, sents, triggers, docs, batch_size, decoding: str, min_score: float = 0.0) -> None:
         jobs = []
         for ti, (si, trig, a, b) in enumerate(triggers):
             s = sents[si]
@@ -328,7 +336,7 @@ class Predictor:
             s, text = sents[si], texts[sents[si].doc]
             win, probs = results[ti]
             offsets = s.offsets[win.word_start:win.word_end]
-            args = tuple(spans(text, offsets, probs, self.argument_labels, decoding))
+            args = tuple(a for a in spans(text, offsets, probs, self.argument_labels, decoding) if a.score >= min_score)
             docs[s.doc].events.append(Event(trig, args))
 
 
@@ -357,6 +365,13 @@ def unload_predictor(model: str | Path) -> None:
         del _LOADED[key]
 
 
+def check_argument_min_score(value, where: str) -> float:
+    """``value`` as a score threshold in [0, 1], or a ValueError naming ``where``."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= float(value) <= 1.0:
+        raise ValueError(f"{where}: expected a number from 0 to 1 (an argument's score), got {value!r}")
+    return float(value)
+
+
 def check_texts(texts) -> tuple[list[str], bool]:
     if isinstance(texts, str):
         return [texts], True
@@ -372,7 +387,7 @@ def check_texts(texts) -> tuple[list[str], bool]:
 
 def predict(texts, model: str | Path | None = None, batch_size: int = DEFAULT_BATCH_SIZE, *,
             device: str | None = None, arguments: bool = True, int8: bool = False, max_characters: int = MAX_CHARACTERS,
-            decoding: str = "viterbi", document_date=None):
+            decoding: str = "viterbi", document_date=None, argument_min_score: float | None = None):
     """Entities and events of a text (a dict) or of a list of texts (a list of dicts, in order).
 
     Each result is ``{"entities": [{type, text, start, end, score}], "events": [{type, trigger:
@@ -389,6 +404,9 @@ def predict(texts, model: str | Path | None = None, batch_size: int = DEFAULT_BA
     ``document_date``: ``document_date`` is the texts' publication date (a ``datetime.date`` or
     ``"YYYY-MM-DD"``, or a list with one per text, None where unknown), against which «أمس» or
     «الأحد الماضي» are read; without it, a dateline the text states is used.
+
+    ``argument_min_score``: arguments whose score is under it are left out (None: the model's own
+    default, its configuration's ``[model] argument_min_score``, 0 for a model that sets none).
     """
     items, single = check_texts(texts)
     dates = document_dates(document_date, len(items))
@@ -401,8 +419,10 @@ def predict(texts, model: str | Path | None = None, batch_size: int = DEFAULT_BA
     if total > max_characters:
         raise ValueError(f"texts: {total:,} characters exceed max_characters={max_characters:,} for one call; "
                          "split the input into several calls (or raise max_characters)")
+    if argument_min_score is not None:
+        check_argument_min_score(argument_min_score, "argument_min_score")
     docs = load_predictor(model, device, int8).predict_documents(items, batch_size=batch_size, arguments=arguments,
-                                                                 decoding=decoding)
+                                                                 decoding=decoding, argument_min_score=argument_min_score)
     results = [_with_values(d, date) for d, date in zip(docs, dates)]
     return results[0] if single else results
 
@@ -412,17 +432,23 @@ def _with_values(doc: Document, date) -> dict:
 
 
 def predict_stream(texts: Iterable[str], model: str | Path | None = None, batch_size: int = DEFAULT_BATCH_SIZE, *, documents_per_chunk: int = 64,
-                   device: str | None = None, int8: bool = False, decoding: str = "viterbi", document_date=None) -> Iterator[dict]:
+                   device: str | None = None, int8: bool = False, decoding: str = "viterbi", document_date=None,
+                   argument_min_score: float | None = None) -> Iterator[dict]:
     """Results one by one for an iterable of texts, a chunk at a time: memory does not grow with input.
-    ``document_date``: as ``predict()``'s, one date for all texts or a list with one per text."""
+    ``document_date``, ``argument_min_score``: as ``predict()``'s (one date for all texts or a list
+    with one per text)."""
     check_decoding(decoding)
+    if argument_min_score is not None:
+        check_argument_min_score(argument_min_score, "argument_min_score")
     dates = stream_dates(document_date)
     tagger = load_predictor(model, device, int8)
     chunk: list[str] = []
     for text in texts:
         chunk.append(text)
         if len(chunk) == documents_per_chunk:
-            yield from (_with_values(d, next(dates)) for d in tagger.predict_documents(chunk, batch_size, decoding=decoding))
+            yield from (_with_values(d, next(dates)) for d in tagger.predict_documents(
+                chunk, batch_size, decoding=decoding, argument_min_score=argument_min_score))
             chunk = []
     if chunk:
-        yield from (_with_values(d, next(dates)) for d in tagger.predict_documents(chunk, batch_size, decoding=decoding))
+        yield from (_with_values(d, next(dates)) for d in tagger.predict_documents(
+            chunk, batch_size, decoding=decoding, argument_min_score=argument_min_score))

@@ -163,3 +163,49 @@ def test_cli_predict_writes_one_json_line_per_document(tiny_model, tmp_path):
     out = subprocess.run([sys.executable, "-m", "arabic_news_tagger.cli", "predict", "--model", str(tiny_model)],
                          input=SENTENCE + "\n\n" + "بوتين\n", capture_output=True, text=True, check=True)
     assert len(out.stdout.strip().splitlines()) == 2
+
+
+def _arguments(result) -> list[dict]:
+    return [a for ev in result["events"] for a in ev["arguments"]]
+
+
+def test_a_score_threshold_keeps_the_surer_arguments_and_a_model_can_carry_its_own(tiny_model, tmp_path, repo_root):
+    """An analyst who wants fewer, surer arguments sets argument_min_score; a model trained for
+    recall ships the threshold it was measured with, and predict() uses it unless told otherwise."""
+    import shutil
+
+    # The held-out article (the tiny model is sure of everything in the articles it learnt) and one it learnt.
+    texts = [(repo_root / "data" / name).read_text(encoding="utf-8")
+             for name in ("004_d8de9215c69d2de7.txt", "000_782948d1bba6af0a.txt")]
+    everything = predict(texts, model=str(tiny_model))
+    scores = sorted(a["score"] for r in everything for a in _arguments(r))
+    assert len(scores) >= 4, "the tiny model finds arguments in its training articles"
+    # Halfway between two distinct scores (the output rounds scores to four places).
+    gaps = [i for i in range(1, len(scores)) if scores[i] - scores[i - 1] > 2e-4]
+    k = gaps[len(gaps) // 2]
+    cut = (scores[k - 1] + scores[k]) / 2
+
+    surer = predict(texts, model=str(tiny_model), argument_min_score=cut)
+    kept = [(a["start"], a["end"], a["role"]) for r in surer for a in _arguments(r)]
+    expected = [(a["start"], a["end"], a["role"]) for r in everything for a in _arguments(r) if a["score"] >= cut]
+    assert kept == expected and 0 < len(kept) < len(scores)
+    # Entities and triggers are not touched.
+    assert [r["entities"] for r in surer] == [r["entities"] for r in everything]
+    assert [[ev["trigger"] for ev in r["events"]] for r in surer] == [[ev["trigger"] for ev in r["events"]] for r in everything]
+    assert predict(texts, model=str(tiny_model), argument_min_score=0) == everything
+
+    # The same threshold, saved in the model's configuration, is its default; 0 overrides it.
+    carrying = tmp_path / "carrying"
+    shutil.copytree(tiny_model, carrying, ignore=shutil.ignore_patterns("checkpoints"))
+    spec = json.loads((carrying / "config.json").read_text(encoding="utf-8"))
+    spec["training_config"]["model"]["argument_min_score"] = cut
+    (carrying / "config.json").write_text(json.dumps(spec), encoding="utf-8")
+    by_default = predict(texts, model=str(carrying))
+    assert [(a["start"], a["end"], a["role"]) for r in by_default for a in _arguments(r)] == expected
+    assert len([a for r in predict(texts, model=str(carrying), argument_min_score=0.0) for a in _arguments(r)]) == len(scores)
+
+
+@pytest.mark.parametrize("bad", [1.5, -0.1, "0.5", True])
+def test_a_threshold_outside_zero_to_one_is_refused_naming_it(tiny_model, bad):
+    with pytest.raises(ValueError, match="argument_min_score: expected a number from 0 to 1"):
+        predict("قال بوتين", model=str(tiny_model), argument_min_score=bad)

