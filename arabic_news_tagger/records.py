@@ -78,6 +78,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
+from .data.letters import MATCHING
 from .io import atomic_output
 
 __all__ = ["build_records", "read_tagged", "normalize_name", "name_tokens", "same_name", "dates_compatible",
@@ -102,8 +103,7 @@ LONG_RUNNING = "long-running"
 # --- names -----------------------------------------------------------------------------------------
 
 _DIACRITICS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u0640]")  # harakat, Quranic marks, tatweel
-_LETTERS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ؤ": "و", "ئ": "ي",
-                          "ک": "ك", "ی": "ي", "ھ": "ه"})
+_LETTERS = MATCHING  # alef forms, ى/ي, ة/ه, hamza seats, Persian forms (data/letters.py)
 _NON_WORD = re.compile(r"[^\w\s]")
 _PROCLITICS = ("و", "ف", "ب", "ل", "ك")
 # Titles, offices and the words of title phrases («الناطق باسم الكرملين»), normalised.

@@ -78,6 +78,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .brat import AnnFile, AnnotationError, corpus_files, parse_ann, role_name
+from .letters import ALEF_FORMS
 from .schema import load_schema
 from .segment import words as segment_words
 
@@ -116,12 +117,11 @@ PURPOSE_NOUNS = ("مناقشة", "بحث", "دراسة", "تشجيع", "تعزي
                  "توقيع", "تسوية", "متابعة", "تنسيق", "تقييم", "مراجعة", "إجراء", "اجراء", "إحلال", "احلال", "دعم")
 
 _DIACRITICS = re.compile("[\u064b-\u065f\u0670\u0640]")
-_ALEFS = str.maketrans("أإآٱ", "اااا")
 
 
 def normalise(surface: str) -> str:
     """The form strings are compared in: no diacritics or tatweel, one alef, single spaces."""
-    return " ".join(_DIACRITICS.sub("", surface).translate(_ALEFS).split())
+    return " ".join(_DIACRITICS.sub("", surface).translate(ALEF_FORMS).split())
 
 
 @dataclass(frozen=True)

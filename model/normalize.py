@@ -16,6 +16,8 @@ import functools
 import re
 import unicodedata
 
+from ..data.letters import EASTERN_DIGITS, PERSIAN_LETTERS
+
 SCHEMES = ("arabertv02", "none")
 #: Bumped whenever what ``normalize_word`` returns changes: a model records the version it was trained
 #: with, and loading it under another version is an error (its input would silently differ).
@@ -23,10 +25,8 @@ SCHEMES = ("arabertv02", "none")
 NORMALIZATION_VERSION = 2
 
 _TASHKEEL_TATWEEL = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06dc\u06df-\u06e8\u06ea-\u06ed\u0640]")
-_EASTERN_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
-# Persian and Urdu letter forms, common in typed Arabic, that an Arabic WordPiece vocabulary such as
-# AraBERT's lacks (a whole word would become [UNK]); one character for one, so offsets are unchanged.
-_PERSIAN_FORMS = str.maketrans("کڪیېۍێۀہھە", "ككيييية" + "ههه")
+# Persian and Urdu letter forms, common in typed Arabic, are letters an Arabic WordPiece vocabulary
+# such as AraBERT's lacks (a whole word would become [UNK]): PERSIAN_LETTERS maps them one for one.
 _REPEATS = re.compile(r"(\D)\1{2,}")
 _ARABIC_LETTERS = "\u0621-\u063a\u0641-\u064a"
 _DIGIT_LETTER = re.compile(rf"(\d+)([{_ARABIC_LETTERS}]+)")
@@ -42,7 +42,7 @@ def normalize_word(word: str, scheme: str = "arabertv02") -> str:
         raise ValueError(f"normalization: unknown scheme {scheme!r} (known: {', '.join(SCHEMES)})")
     word = unicodedata.normalize("NFKC", word)
     word = _TASHKEEL_TATWEEL.sub("", word)
-    word = word.translate(_EASTERN_DIGITS).translate(_PERSIAN_FORMS)
+    word = word.translate(EASTERN_DIGITS).translate(PERSIAN_LETTERS)
     word = _REPEATS.sub(r"\1\1", word)
     word = _DIGIT_LETTER.sub(r"\1 \2", word)
     word = _LETTER_DIGIT.sub(r"\1 \2", word)

@@ -32,6 +32,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
+from ..data.letters import EASTERN_DIGITS, MATCHING
 from ..data.segment import INVISIBLE_MARKS
 
 __all__ = ["time_value", "duration_value", "quantity_value", "value_of", "find_dateline", "add_values",
@@ -43,15 +44,14 @@ KIND_OF_ROLE = {"Time": "time", "Duration": "duration", "Quantity": "quantity"}
 
 # --- normalisation ----------------------------------------------------------------------------------
 
-_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹٫٬٪", "01234567890123456789.,%")
+_DIGITS = {**EASTERN_DIGITS, **str.maketrans("٫٬٪", ".,%")}  # and the Arabic decimal, thousands and percent signs
 # Diacritics and tatweel beside the one class of invisible marks the segmenter strips.
 _MARKS = re.compile(f"[\u064b-\u065f\u0670\u0640{INVISIBLE_MARKS}]")
-_LETTERS = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ک": "ك", "ی": "ي", "ۀ": "ه"})
 _TOKEN = re.compile(r"\d+(?:[.:]\d+)?|[^\W\d_]+|[%/()\-–—]")
 
 
 def _norm(s: str) -> str:
-    return _MARKS.sub("", s.translate(_DIGITS)).translate(_LETTERS).lower()
+    return _MARKS.sub("", s.translate(_DIGITS)).translate(MATCHING).lower()
 
 
 def _prepare(text: str, kind: str) -> str:
