@@ -140,11 +140,8 @@ _COUNTRY_TOKENS = frozenset(tuple(_c.translate(_LETTERS).split()) for _c in _NIS
 _PARTICLES = frozenset(_w.translate(_LETTERS) for _w in """
     أن إن ان أنه إنه التي الذي التى على إلى الى عن مع من في منذ بعد قبل عند لدى حول خلال بين كما لكن ثم
     """.split())
-# Nisbas that describe rather than name («رئيس أميركي»).
-_NISBAS = frozenset(_w.translate(_LETTERS) for _w in """
-    أميركي أمريكي روسي أوكراني صيني إيراني تركي فرنسي بريطاني ألماني إسرائيلي فلسطيني سوري عربي قطري
-    مصري سعودي إماراتي عماني لبناني عراقي أوروبي غربي
-    """.split())
+# Nisbas that describe rather than name («رئيس أميركي»): the countries' above, and those of no country.
+_NISBAS = frozenset(_NISBA_COUNTRY) | frozenset(_w.translate(_LETTERS) for _w in "عربي أوروبي غربي".split())
 
 
 def _light(text: str) -> str:
