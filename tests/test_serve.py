@@ -366,6 +366,20 @@ def guarded_server(tiny_model, tmp_path_factory):
     srv.stop()
 
 
+def test_a_request_may_set_the_argument_threshold_within_0_and_1():
+    from arabic_news_tagger.model.predict import predict
+
+    real = request_model(predict_options(predict))
+    assert parse_request(b'{"text": "a", "argument_min_score": 0.6}', real, 100)[2]["argument_min_score"] == 0.6
+    assert "argument_min_score" not in parse_request(b'{"text": "a"}', real, 100)[2], "unset: the model's own"
+    for value, message in ((b"1.5", "less than or equal to 1"), (b"-0.1", "greater than or equal to 0"),
+                           (b'"0.5"', "a valid number"), (b"true", "a valid number")):
+        with pytest.raises(ApiError) as caught:
+            parse_request(b'{"text": "a", "argument_min_score": ' + value + b"}", real, 100)
+        assert caught.value.status == 422 and caught.value.message.startswith("argument_min_score: ")
+        assert message in caught.value.message
+
+
 @pytest.fixture(scope="module")
 def expected(tiny_model):
     from arabic_news_tagger import predict
@@ -380,9 +394,17 @@ def test_the_api_answers_what_predict_returns(server, expected):
         same_result(response.json(), expected(text), f"text {text[:20]!r}")
     response = httpx.post(f"{server.url}/predict", json={"texts": TEXTS}, timeout=120)
     same_result(response.json(), expected(TEXTS))
-    for options in ({"arguments": False}, {"decoding": "argmax"}, {"document_date": "2025-05-18"}):
+    for options in ({"arguments": False}, {"decoding": "argmax"}, {"document_date": "2025-05-18"},
+                    {"argument_min_score": 0.9}):
         response = httpx.post(f"{server.url}/predict", json={"texts": TEXTS[:2], **options}, timeout=120)
         same_result(response.json(), expected(TEXTS[:2], **options), str(options))
+    # A threshold a request sets leaves out what predict() leaves out: fewer arguments, all over it.
+    every = httpx.post(f"{server.url}/predict", json={"text": ARTICLE[:600], "argument_min_score": 0}, timeout=120).json()
+    scores = sorted(a["score"] for ev in every["events"] for a in ev["arguments"])
+    middle = scores[len(scores) // 2]
+    kept = httpx.post(f"{server.url}/predict", json={"text": ARTICLE[:600], "argument_min_score": middle}, timeout=120).json()
+    kept_scores = [a["score"] for ev in kept["events"] for a in ev["arguments"]]
+    assert 0 < len(kept_scores) < len(scores) and min(kept_scores) >= middle - 1e-4
     dated = httpx.post(f"{server.url}/predict", json={"text": CALL, "document_date": "2025-05-18"}, timeout=120).json()
     assert dated["document_date"] == {"value": "2025-05-18", "source": "caller"}
     bad = httpx.post(f"{server.url}/predict", json={"text": CALL, "document_date": "18 May"}, timeout=120)
@@ -492,6 +514,7 @@ def test_the_server_says_what_model_it_serves_and_describes_its_api_offline(serv
     assert model["roles"] == config["admitted_roles"]
     assert model["normalization"] == {"scheme": config["normalization"], "version": config["normalization_version"]}
     assert model["versions"]["torch"] and model["versions"]["fastapi"] and model["max_characters"] == MAX_CHARACTERS
+    assert model["argument_min_score"] == 0.0 and "argument_min_score" in model["request_options"]
     assert str(tiny_model) not in json.dumps(model), "the server's paths are nobody's business"
     schema = httpx.get(f"{server.url}/openapi.json", timeout=30).json()
     assert {"/predict", "/view", "/health", "/model"} <= set(schema["paths"])

@@ -28,7 +28,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from importlib import metadata, resources
 from pathlib import Path
-from typing import Any, Callable, Literal, Optional
+from typing import Annotated, Any, Callable, Literal, Optional
 
 from fastapi import FastAPI, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
@@ -44,6 +44,9 @@ REQUEST_OPTIONS: dict[str, tuple[Any, Any, str]] = {
     "decoding": (Literal["viterbi", "argmax"], "viterbi",
                  "viterbi: each sentence's most probable valid BIO tags; argmax: each word's most probable tag"),
     "document_date": (Optional[str], None, "the document's date (ISO 8601), against which relative dates are read"),
+    "argument_min_score": (Optional[Annotated[float, Field(ge=0.0, le=1.0)]], None,
+                           "leave out arguments scored under this (0 to 1; unset: the model's own threshold, "
+                           "0: every argument)"),
 }
 
 PAGE_TITLE = "النتيجة · Result"
@@ -427,6 +430,7 @@ def model_info(predictor, settings: ServeSettings, options: dict) -> dict:
         "trained_layers": list(config.trained_layers),
         "normalization": {"scheme": config.normalization, "version": config.normalization_version},
         "argument_design": config.argument_design,
+        "argument_min_score": predictor.argument_min_score,
         "int8": settings.int8,
         "max_characters": settings.max_characters,
         "request_options": sorted(options),
