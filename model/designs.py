@@ -3,6 +3,8 @@ configuration (``train/config.py``) and a saved model's configuration (``tagger.
 both ask here. No torch: loading a configuration stays light."""
 
 ARGUMENT_DESIGNS = ("shared", "top_layers", "reencode")
+# The layers a model learns; a training source may teach a subset of them (``[[data.sources]] layers``).
+TRAINABLE_LAYERS = ("entities", "triggers", "arguments")
 
 
 def check_argument_design(design: str, distance: bool) -> None:

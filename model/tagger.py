@@ -45,13 +45,12 @@ from transformers import AutoConfig, AutoModel, PretrainedConfig, PreTrainedMode
 from transformers.configuration_utils import SubConfigSpec
 from transformers.utils import ModelOutput
 
-from .designs import ARGUMENT_DESIGNS, check_argument_design
+from .designs import ARGUMENT_DESIGNS, TRAINABLE_LAYERS, check_argument_design
 from .normalize import NORMALIZATION_VERSION
 
 MODEL_TYPE = "arabic-news-tagger"
 #: Bumped when the meaning of a saved field changes; a directory of another version is refused.
 FORMAT_VERSION = 2
-TRAINABLE_LAYERS = ("entities", "triggers", "arguments")
 IGNORE = -100  # positions that carry no label: special tokens, non-first pieces, unannotated layers
 
 

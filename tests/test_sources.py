@@ -59,6 +59,11 @@ def test_the_one_source_shorthand_still_means_what_it_meant():
     ('format = "conll"\ncorpus = "aqmar"\npath = "x"', "a conll source is named by corpus"),
     ('format = "brat"', "data.sources[0].path: a brat source needs the directory"),
     ('path = "data"\nweight = "2"', "data.sources[0].weight: expected float, got str"),
+    ('path = "data"\nlayers = ["events"]', "data.sources[0].layers[0]: 'events' is not one of 'entities', 'triggers'"),
+    ('path = "data"\nlayers = ["triggers", "triggers"]', "data.sources[0].layers[1]: 'triggers' is listed twice"),
+    ('path = "data"\nlayers = "triggers"', "data.sources[0].layers: expected a list"),
+    ('format = "conll"\ncorpus = "aqmar"\nlayers = ["entities", "triggers"]',
+     "data.sources[0].layers[1]: a conll corpus is annotated for entities only, not triggers"),
 ])
 def test_a_wrong_source_is_named_with_its_key(tmp_path, source, fragment):
     with pytest.raises(ConfigError, match="c.toml") as e:
@@ -162,6 +167,63 @@ def test_sentences_without_event_annotation_teach_no_trigger(monkeypatch):
     assert "entity_allowed" not in collate([annotated], pad_id=0)
 
 
+def test_a_source_may_teach_only_some_layers(monkeypatch):
+    import arabic_news_tagger.train.examples as features
+
+    monkeypatch.setattr(features, "word_pieces", lambda tok, sents, norm: [[[10 + i] for i in range(len(s))] for s in sents])
+    row = {"document_id": "d", "sentence_id": 0, "words": ["a", "b", "c"], "entity_tags": [1, 0, 0], "trigger_tags": [0, 3, 0]}
+    argument = {"document_id": "d", "sentence_id": 0, "trigger_word_start": 1, "trigger_word_end": 2,
+                "event_type": 2, "argument_tags": [5, 0, 0]}
+    every, = build_examples([row], [argument], Pieces(), "none", 16)
+    assert every.entity_labels == [IGNORE, 1, 0, 0, IGNORE] and len(every.arguments) == 1
+    events, = build_examples([row], [argument], Pieces(), "none", 16, layers=["triggers", "arguments"])
+    assert events.entity_labels == [IGNORE] * 5 and events.entity_allowed is None
+    assert events.trigger_labels == every.trigger_labels
+    assert [a.labels for a in events.arguments] == [a.labels for a in every.arguments] == [[IGNORE, 5, 0, 0, IGNORE]]
+    entities, = build_examples([row], [argument], Pieces(), "none", 16, layers=["entities"])
+    assert entities.entity_labels == every.entity_labels
+    assert entities.trigger_labels == [IGNORE] * 5 and entities.arguments == []
+    # A batch of such examples adds nothing to the entity loss (0, not NaN).
+    assert masked_cross_entropy(torch.randn(1, 5, 3), torch.tensor([events.entity_labels])).item() == 0.0
+
+
+def test_a_directory_listed_twice_passes_over_its_events_more_often_than_its_entities(repo_root, tmp_path):
+    from arabic_news_tagger.train.sources import load_sources
+
+    config = load_config(write(tmp_path, f"""
+[data]
+corpus_dir = "{repo_root / 'data'}"
+held_out_documents = ["004"]
+[[data.sources]]
+path = "{repo_root / 'data'}"
+weight = 4.0
+[[data.sources]]
+path = "{repo_root / 'data'}"
+weight = 2.0
+layers = ["triggers", "arguments"]
+"""))
+    data = load_sources(config)
+    assert [s.name for s in data.sources] == [str(repo_root / "data"), f"{repo_root / 'data'} [triggers, arguments]"]
+    assert [s.layers for s in data.sources] == [["entities", "triggers", "arguments"], ["triggers", "arguments"]]
+    assert len(data.train_documents) == 4 == len(set(data.train_documents)), "each document once in the model's card"
+    assert data.trained_layers == ["entities", "triggers", "arguments"]
+
+
+def test_a_model_trained_before_an_option_existed_is_still_this_configuration(repo_root):
+    from arabic_news_tagger.train.config import same_configuration
+
+    config = load_config(repo_root / "configs" / "experiments" / "news-e5-small-recall.toml")
+    saved = copy.deepcopy(config.to_dict())
+    for source in saved["data"]["sources"]:
+        del source["layers"]  # an option added since, at its default
+    assert same_configuration(saved, config)
+    saved["data"]["sources"][0]["weight"] = 5.0
+    assert not same_configuration(saved, config), "a changed value is another run"
+    renamed = copy.deepcopy(config.to_dict())
+    renamed["training"]["an_option_since_removed"] = 1
+    assert not same_configuration(renamed, config)
+
+
 # --- sampling --------------------------------------------------------------------------------
 
 def test_weights_decide_how_often_a_source_is_seen_each_epoch():
@@ -230,6 +292,7 @@ def test_one_run_over_brat_and_conll_sources(tiny_config, repo_root, tmp_path, c
     config.data.held_out_documents = ["004"]
     config.data.sources = [
         SourceConfig(path=str(repo_root / "data"), weight=2.0),
+        SourceConfig(path=str(repo_root / "data"), weight=1.0, layers=["triggers", "arguments"]),
         SourceConfig(format="conll", corpus="wojood", weight=0.5),
         SourceConfig(format="conll", corpus="anercorp", max_sentences=100,
                      exclude_mapped_sentences=str(repo_root / "data" / "anercorp" / "mapping.tsv")),
@@ -241,7 +304,8 @@ def test_one_run_over_brat_and_conll_sources(tiny_config, repo_root, tmp_path, c
     assert any("source anercorp:train: 100 sentences" in line and "partial labels" in line for line in logged)
     metrics = json.loads((model / "metrics.json").read_text(encoding="utf-8"))
     per_source = metrics["epochs"][-1]["sources"]
-    assert set(per_source) == {str(repo_root / "data"), "wojood:train", "anercorp:train"}
+    assert set(per_source) == {str(repo_root / "data"), f"{repo_root / 'data'} [triggers, arguments]",
+                               "wojood:train", "anercorp:train"}
     assert all(v["tokens"] > 0 and v["seconds"] > 0 for v in per_source.values())
     spec = json.loads((model / "config.json").read_text(encoding="utf-8"))
     assert spec["trained_layers"] == ["entities", "triggers", "arguments"]

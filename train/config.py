@@ -15,7 +15,7 @@ import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..model.designs import ARGUMENT_DESIGNS, check_argument_design
+from ..model.designs import ARGUMENT_DESIGNS, TRAINABLE_LAYERS, check_argument_design
 
 
 class ConfigError(ValueError):
@@ -62,6 +62,11 @@ class SourceConfig:
         "partial", "conll corpora with a coarser label set than ours (ANERcorp, AQMAR): `partial` trains each "
                    "word on the set of our labels its tag allows (LOC: GPE, LOC or FAC); `naive` maps each tag "
                    "to one label (LOC to GPE, MISC to O), the ablation.", choices=("partial", "naive"))
+    layers: list[str] = option(
+        help="The layers this source teaches, of `entities`, `triggers`, `arguments` (empty: every layer it "
+             "annotates: all three for a brat directory, `entities` for a conll corpus). A brat directory "
+             "listed a second time with `layers = [\"triggers\", \"arguments\"]` passes over its events more "
+             "often an epoch than over its entities.", factory=list)
 
 
 @dataclass
@@ -243,6 +248,13 @@ def _check_rules(config: RunConfig, path: str) -> None:
             raise ConfigError(f"{where}: corpus and exclude_mapped_sentences are for conll sources")
         if src.format == "conll" and src.path:
             raise ConfigError(f"{where}.path: a conll source is named by corpus (read from ../shared/corpora), not path")
+        for k, layer in enumerate(src.layers):
+            if layer not in TRAINABLE_LAYERS:
+                raise ConfigError(f"{where}.layers[{k}]: {layer!r} is not one of {', '.join(map(repr, TRAINABLE_LAYERS))}")
+            if layer in src.layers[:k]:
+                raise ConfigError(f"{where}.layers[{k}]: {layer!r} is listed twice")
+            if src.format == "conll" and layer != "entities":
+                raise ConfigError(f"{where}.layers[{k}]: a conll corpus is annotated for entities only, not {layer}")
     data = config.data
     if data.format == "conll" and not data.conll_corpus:
         raise ConfigError(f"{path}:data.conll_corpus: '' is not one of {', '.join(map(repr, CONLL_CORPORA))}")
@@ -368,5 +380,23 @@ def resolve_sources(data: DataConfig) -> list[SourceConfig]:
 
 
 def source_name(source: SourceConfig) -> str:
-    """How logs, metrics and reports call a source: its directory, or corpus:split."""
-    return source.path if source.format == "brat" else f"{source.corpus}:{source.train_split}"
+    """How logs, metrics and reports call a source: its directory, or corpus:split, and the layers it
+    teaches where they are chosen (so a directory listed twice is two names)."""
+    name = source.path if source.format == "brat" else f"{source.corpus}:{source.train_split}"
+    return f"{name} [{', '.join(source.layers)}]" if source.layers else name
+
+
+def source_layers(source: SourceConfig) -> list[str]:
+    """The layers a source teaches: those it names, else every layer its format annotates."""
+    if source.layers:
+        return [layer for layer in TRAINABLE_LAYERS if layer in source.layers]
+    return list(TRAINABLE_LAYERS) if source.format == "brat" else ["entities"]
+
+
+def same_configuration(saved: dict, config: RunConfig) -> bool:
+    """Whether a saved configuration (a model's ``training_config``) is ``config``: read with today's
+    defaults, so an option added since, left at its default, does not make an older model another run."""
+    try:
+        return config_from_dict(saved, "<saved configuration>").to_dict() == config.to_dict()
+    except ConfigError:
+        return False

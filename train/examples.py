@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 
 import torch
 
+from ..model.designs import TRAINABLE_LAYERS
 from ..model.encode import make_windows, trigger_mask, window_for_trigger, word_pieces
 from ..model.tagger import IGNORE
 
@@ -41,7 +42,8 @@ def _labels_at_first_pieces(n_ids: int, first_piece: list[int], tags: list[int])
 
 
 def build_examples(sentence_rows, argument_rows, tokenizer, normalization: str, max_length: int, *,
-                   events: bool = True, entity_label_sets: list[tuple[int, ...]] | None = None) -> list[Example]:
+                   events: bool = True, entity_label_sets: list[tuple[int, ...]] | None = None,
+                   layers=TRAINABLE_LAYERS) -> list[Example]:
     """One example per window of each sentence, carrying the arguments of the triggers inside it.
 
     A trigger lies whole in one or more windows of its sentence; its arguments are taught in the one
@@ -49,7 +51,12 @@ def build_examples(sentence_rows, argument_rows, tokenizer, normalization: str, 
     sentences were never annotated for events, so their trigger labels are IGNORE (an unannotated
     sentence must not teach that nothing happens in it). ``entity_label_sets``: the rows' entity tags
     are a coarser corpus's labels, tag ``i`` allowing the entity label ids ``entity_label_sets[i]``.
+    ``layers``: the layers these examples teach; a layer left out carries IGNORE (no argument targets
+    for ``arguments``), as an unannotated one does, so the same sentences can teach events more often
+    than entities.
     """
+    teach_entities, teach_arguments = "entities" in layers, events and "arguments" in layers
+    events = events and "triggers" in layers
     by_sentence: dict[tuple[str, int], list[dict]] = {}
     for row in argument_rows:
         by_sentence.setdefault((row["document_id"], row["sentence_id"]), []).append(row)
@@ -62,14 +69,16 @@ def build_examples(sentence_rows, argument_rows, tokenizer, normalization: str, 
             span = slice(win.word_start, win.word_end)
             n = len(win.input_ids)
             triggers = (_labels_at_first_pieces(n, win.first_piece, row["trigger_tags"][span]) if events else [IGNORE] * n)
-            if entity_label_sets is None:
+            if not teach_entities:
+                examples.append(Example(win.input_ids, [IGNORE] * n, triggers))
+            elif entity_label_sets is None:
                 examples.append(Example(win.input_ids, _labels_at_first_pieces(n, win.first_piece, row["entity_tags"][span]), triggers))
             else:
                 allowed: list[tuple[int, ...] | None] = [None] * n
                 for pos, tag in zip(win.first_piece, row["entity_tags"][span]):
                     allowed[pos] = entity_label_sets[tag]
                 examples.append(Example(win.input_ids, [IGNORE] * n, triggers, entity_allowed=allowed))
-        for arg in by_sentence.get((row["document_id"], row["sentence_id"]), []):
+        for arg in by_sentence.get((row["document_id"], row["sentence_id"]), []) if teach_arguments else ():
             t0, t1 = arg["trigger_word_start"], arg["trigger_word_end"]
             i = window_for_trigger(windows, t0, t1)
             if i is None:

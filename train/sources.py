@@ -16,7 +16,8 @@ from ..data.conll import COARSE_TYPES, CORPUS_FILES, coarse_label_sets, corpus_f
 from ..data.corpus import read_corpora
 from ..data.loader import build_dataset_dict, features, resolve_document_ids
 from ..data.schema import Schema, load_schema
-from .config import SourceConfig, RunConfig, resolve_sources, source_name
+from ..model.designs import TRAINABLE_LAYERS
+from .config import SourceConfig, RunConfig, resolve_sources, source_layers, source_name
 
 
 @dataclass
@@ -30,6 +31,11 @@ class SourceData:
     documents: list[str]  # brat documents trained on, or ["corpus:split"]
     texts: list[str]  # the training texts (a scratch tokenizer learns from them)
 
+    @property
+    def layers(self) -> list[str]:
+        """The layers this source teaches (``[[data.sources]] layers``, else every layer it annotates)."""
+        return source_layers(self.source)
+
 
 @dataclass
 class TrainingData:
@@ -39,11 +45,13 @@ class TrainingData:
 
     @property
     def train_documents(self) -> list[str]:
-        return [d for s in self.sources for d in s.documents]
+        # A directory may be listed twice (its events more often than its entities): its documents once.
+        return list(dict.fromkeys(d for s in self.sources for d in s.documents))
 
     @property
     def trained_layers(self) -> list[str]:
-        return ["entities", "triggers", "arguments"] if any(s.events for s in self.sources) else ["entities"]
+        taught = {layer for s in self.sources for layer in s.layers}
+        return [layer for layer in TRAINABLE_LAYERS if layer in taught]
 
 
 def _sample(dataset, arguments, n: int, seed: int):
@@ -67,7 +75,7 @@ def load_sources(config: RunConfig, corpora_root=None) -> TrainingData:
     _, argument_view = features(schema)
     no_events = Dataset.from_dict({k: [] for k in argument_view}, features=argument_view)
 
-    brat_dirs = [s.path for s in sources if s.format == "brat"]
+    brat_dirs = list(dict.fromkeys(s.path for s in sources if s.format == "brat"))
     documents, _ = read_corpora(brat_dirs, schema) if brat_dirs else ([], schema)
     held_out = resolve_document_ids(config.data.held_out_documents, [d.id for d in documents], "data.held_out_documents")
     by_dir: dict[str, list] = {}

