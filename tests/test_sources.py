@@ -153,11 +153,11 @@ def test_sentences_without_event_annotation_teach_no_trigger(monkeypatch):
     row = {"document_id": "d", "sentence_id": 0, "words": ["a", "b", "c"], "entity_tags": [1, 0, 0], "trigger_tags": [0, 3, 0]}
     annotated, = build_examples([row], [], Pieces(), "none", 16)
     assert annotated.trigger_labels == [IGNORE, 0, 3, 0, IGNORE]
-    unannotated, = build_examples([row], [], Pieces(), "none", 16, events=False)
+    unannotated, = build_examples([row], [], Pieces(), "none", 16, layers=["entities"])
     assert unannotated.trigger_labels == [IGNORE] * 5
     assert unannotated.entity_labels == [IGNORE, 1, 0, 0, IGNORE]
     # A coarser corpus: tag 1 allows labels {4, 5}, tag 0 allows {0, 7}.
-    coarse, = build_examples([row], [], Pieces(), "none", 16, events=False, entity_label_sets=[(0, 7), (4, 5)])
+    coarse, = build_examples([row], [], Pieces(), "none", 16, layers=["entities"], entity_label_sets=[(0, 7), (4, 5)])
     assert coarse.entity_labels == [IGNORE] * 5
     assert coarse.entity_allowed == [None, (4, 5), (0, 7), (0, 7), None]
     batch = collate([coarse, annotated], pad_id=0, n_entity_labels=8)

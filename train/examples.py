@@ -42,21 +42,19 @@ def _labels_at_first_pieces(n_ids: int, first_piece: list[int], tags: list[int])
 
 
 def build_examples(sentence_rows, argument_rows, tokenizer, normalization: str, max_length: int, *,
-                   events: bool = True, entity_label_sets: list[tuple[int, ...]] | None = None,
-                   layers=TRAINABLE_LAYERS) -> list[Example]:
+                   entity_label_sets: list[tuple[int, ...]] | None = None, layers=TRAINABLE_LAYERS) -> list[Example]:
     """One example per window of each sentence, carrying the arguments of the triggers inside it.
 
     A trigger lies whole in one or more windows of its sentence; its arguments are taught in the one
-    where it sits most centrally (the window ``predict`` uses for it). ``events=False``: the
-    sentences were never annotated for events, so their trigger labels are IGNORE (an unannotated
-    sentence must not teach that nothing happens in it). ``entity_label_sets``: the rows' entity tags
-    are a coarser corpus's labels, tag ``i`` allowing the entity label ids ``entity_label_sets[i]``.
-    ``layers``: the layers these examples teach; a layer left out carries IGNORE (no argument targets
-    for ``arguments``), as an unannotated one does, so the same sentences can teach events more often
-    than entities.
+    where it sits most centrally (the window ``predict`` uses for it). ``layers``: the layers these
+    examples teach; a layer left out carries IGNORE (no argument targets for ``arguments``). Sentences
+    never annotated for events teach ``["entities"]`` only, so their trigger labels are IGNORE (an
+    unannotated sentence must not teach that nothing happens in it); the same sentences listed for
+    their events only can teach events more often than entities. ``entity_label_sets``: the rows'
+    entity tags are a coarser corpus's labels, tag ``i`` allowing the entity label ids
+    ``entity_label_sets[i]``.
     """
-    teach_entities, teach_arguments = "entities" in layers, events and "arguments" in layers
-    events = events and "triggers" in layers
+    teach_entities, events, teach_arguments = ("entities" in layers, "triggers" in layers, "arguments" in layers)
     by_sentence: dict[tuple[str, int], list[dict]] = {}
     for row in argument_rows:
         by_sentence.setdefault((row["document_id"], row["sentence_id"]), []).append(row)

@@ -3,7 +3,7 @@ public CoNLL corpora from ../shared/corpora (the entity layer only).
 
 ``load_sources(config)`` gives one ``SourceData`` per ``[[data.sources]]`` entry (or per directory of
 the one-source shorthand), each with what training needs to turn it into examples: its sentences and
-triggers as ``datasets``, whether it was annotated for events, and, for a corpus with a coarser label
+triggers as ``datasets``, the layers it teaches, and, for a corpus with a coarser label
 set, the set of our labels each of its tags allows.
 """
 
@@ -26,7 +26,6 @@ class SourceData:
     source: SourceConfig
     sentences: object  # datasets.Dataset, the loader's sentence view
     arguments: object  # datasets.Dataset, the loader's trigger view (empty for a CoNLL corpus)
-    events: bool  # annotated for events: its trigger and argument labels are taught
     entity_label_sets: list[tuple[int, ...]] | None  # a coarser corpus: tag id -> allowed entity label ids
     documents: list[str]  # brat documents trained on, or ["corpus:split"]
     texts: list[str]  # the training texts (a scratch tokenizer learns from them)
@@ -96,7 +95,7 @@ def load_sources(config: RunConfig, corpora_root=None) -> TrainingData:
                 continue
             ds = build_dataset_dict(docs, schema)
             sentences, arguments = _sample(ds["train"], ds["train_arguments"], src.max_sentences, seed)
-            out.append(SourceData(name, src, sentences, arguments, True, None, [d.id for d in docs], [d.text for d in docs]))
+            out.append(SourceData(name, src, sentences, arguments, None, [d.id for d in docs], [d.text for d in docs]))
             continue
         skip: set[int] = set()
         if src.exclude_mapped_sentences:
@@ -108,7 +107,7 @@ def load_sources(config: RunConfig, corpora_root=None) -> TrainingData:
                                       labels="source" if partial else "mapped", skip_lines=skip)
         sentences, _ = _sample(sentences, no_events, src.max_sentences, seed)
         sets = coarse_label_sets(src.corpus, entity_labels) if partial else None
-        out.append(SourceData(name, src, sentences, no_events, False, sets, [name],
+        out.append(SourceData(name, src, sentences, no_events, sets, [name],
                               [" ".join(w) for w in sentences["words"]]))
     if not out:
         raise ValueError("data: every source's documents are held out; nothing is left to train on")

@@ -318,7 +318,7 @@ def _training_batches(config: RunConfig, data, tokenizer, accelerator) -> _Batch
     examples, groups, example_source = [], [], []
     for k, src in enumerate(data.sources):
         built = build_examples(src.sentences, src.arguments, tokenizer, config.model.normalization, config.model.max_length,
-                               events=src.events, entity_label_sets=src.entity_label_sets, layers=src.layers)
+                               entity_label_sets=src.entity_label_sets, layers=src.layers)
         groups.append((len(examples), len(examples) + len(built), src.source.weight))
         examples += built
         example_source += [k] * len(built)
